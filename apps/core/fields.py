@@ -1,0 +1,190 @@
+"""Model fields whose values are stored encrypted (AES-256-GCM) and blind indexes over them.
+
+A loaded row keeps each encrypted value as a ``Sealed`` token until the attribute is read; reading opens it
+with the row's UUID as part of the associated data. Saving seals the current value again. Encrypted fields
+cannot be filtered on (the database holds only ciphertext): look rows up through a ``BlindIndexField``.
+Every model with such fields needs a ``uuid`` field that is set before the first save.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from django.core import checks
+from django.db import models
+from django.db.models.query_utils import DeferredAttribute
+
+from apps.core import blind_index, crypto
+
+
+class Sealed(str):
+    """A stored token, not yet decrypted."""
+
+    __slots__ = ()
+
+
+def associated_data(model: type[models.Model] | models.Model, column: str, row_uuid: object) -> bytes:
+    return f"{model._meta.db_table}.{column}:{row_uuid}".encode()
+
+
+class EncryptedAttribute(DeferredAttribute):
+    """Opens the sealed token on first read and keeps the plaintext on the instance.
+
+    A data descriptor (it has ``__set__``), so reads come here even when the instance holds the value.
+    """
+
+    field: EncryptedField
+
+    def __get__(self, instance: models.Model | None, cls: type | None = None) -> Any:
+        if instance is None:
+            return self
+        value = super().__get__(instance, cls)
+        if isinstance(value, Sealed):
+            value = self.field.unseal(instance, value)
+            instance.__dict__[self.field.attname] = value
+        return value
+
+    def __set__(self, instance: models.Model, value: Any) -> None:
+        instance.__dict__[self.field.attname] = value
+
+
+class EncryptedField(models.TextField):  # type: ignore[type-arg]
+    """Base of the encrypted fields; subclasses convert their Python type to bytes and back."""
+
+    descriptor_class = EncryptedAttribute
+
+    def __init__(self, *args: Any, purpose: str = "fields", **kwargs: Any) -> None:
+        for option in ("unique", "db_index", "primary_key"):
+            if kwargs.get(option):
+                raise TypeError(f"{option} is impossible on ciphertext; add a BlindIndexField instead")
+        self.purpose = purpose
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        if self.purpose != "fields":
+            kwargs["purpose"] = self.purpose
+        return name, path, args, kwargs
+
+    def check(self, **kwargs: Any) -> list[checks.CheckMessage]:
+        errors = super().check(**kwargs)
+        field_names = {field.name for field in self.model._meta.get_fields()}
+        if "uuid" not in field_names:
+            errors.append(
+                checks.Error(
+                    "A model with encrypted fields needs a 'uuid' field: it binds each value to its row.",
+                    obj=self,
+                    id="core.E001",
+                )
+            )
+        return errors
+
+    def to_bytes(self, value: Any) -> bytes:
+        return str(value).encode("utf-8")
+
+    def from_bytes(self, data: bytes) -> Any:
+        return data.decode("utf-8")
+
+    def associated_data(self, instance: models.Model) -> bytes:
+        return associated_data(instance, self.column, instance.uuid)  # type: ignore[attr-defined]
+
+    def unseal(self, instance: models.Model, token: str) -> Any:
+        return self.from_bytes(crypto.open_sealed(self.purpose, token, self.associated_data(instance)))
+
+    def seal(self, instance: models.Model, value: Any) -> Sealed:
+        return Sealed(crypto.seal(self.purpose, self.to_bytes(value), self.associated_data(instance)))
+
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Sealed | None:
+        return None if value is None else Sealed(value)
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        value = getattr(model_instance, self.attname)
+        return None if value is None else self.seal(model_instance, value)
+
+    def get_prep_value(self, value: Any) -> Any:
+        if value is None or isinstance(value, Sealed):
+            return value
+        raise TypeError(
+            f"{self.model.__name__}.{self.name} is encrypted: it can only be written through save() "
+            "and cannot be compared in a query (use its blind index)"
+        )
+
+
+class EncryptedTextField(EncryptedField):
+    """Encrypted text."""
+
+    def to_python(self, value: Any) -> Any:
+        return value if value is None or isinstance(value, str) else str(value)
+
+
+class EncryptedDateField(EncryptedField):
+    """An encrypted calendar date (for example a birth date)."""
+
+    def to_bytes(self, value: Any) -> bytes:
+        return self.to_python(value).isoformat().encode("ascii")
+
+    def from_bytes(self, data: bytes) -> datetime.date:
+        return datetime.date.fromisoformat(data.decode("ascii"))
+
+    def to_python(self, value: Any) -> Any:
+        return models.DateField().to_python(value)
+
+    def formfield(self, **kwargs: Any) -> Any:
+        return models.DateField(null=self.null, blank=self.blank).formfield(**kwargs)
+
+
+class EncryptedJSONField(EncryptedField):
+    """An encrypted JSON document (dicts, lists, strings, numbers, booleans)."""
+
+    def to_bytes(self, value: Any) -> bytes:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+    def from_bytes(self, data: bytes) -> Any:
+        return json.loads(data)
+
+    def to_python(self, value: Any) -> Any:
+        return value
+
+    def formfield(self, **kwargs: Any) -> Any:
+        return models.JSONField(null=self.null, blank=self.blank).formfield(**kwargs)
+
+
+class BlindIndexField(models.CharField):  # type: ignore[type-arg]
+    """HMAC index over other fields of the same row, recomputed on every save.
+
+    ``sources`` are attribute names read at save time (decrypted values); ``label`` (required, never
+    changed once data exists) separates indexes over equal values. Look rows up with ``Model.objects.filter(<name>__in=field.candidates(...))``.
+    """
+
+    def __init__(self, *args: Any, sources: Sequence[str] = (), label: str = "", **kwargs: Any) -> None:
+        if not label:
+            raise TypeError("a BlindIndexField needs a stable label (renaming the field must not change it)")
+        self.sources = tuple(sources)
+        self.label = label
+        kwargs.setdefault("max_length", 96)
+        kwargs.setdefault("db_index", True)
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("null", True)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.update(sources=list(self.sources), label=self.label)
+        for option, default in (("max_length", 96), ("db_index", True), ("editable", False), ("null", True)):
+            if kwargs.get(option) == default:
+                del kwargs[option]
+        return name, path, args, kwargs
+
+    def compute(self, instance: models.Model) -> str | None:
+        return blind_index.compute(self.label, [getattr(instance, name) for name in self.sources])
+
+    def candidates(self, *parts: blind_index.Part) -> list[str]:
+        return blind_index.candidates(self.label, parts)
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        value = self.compute(model_instance)
+        setattr(model_instance, self.attname, value)
+        return value

@@ -1,0 +1,199 @@
+"""Chunked AES-256-GCM for files of any size, in constant memory (the STREAM construction).
+
+Layout: header ``MPS1`` ‖ 7-byte nonce prefix ‖ 4-byte chunk size, then chunks of ``chunk size + 16`` bytes.
+Chunk nonce = prefix ‖ 4-byte counter ‖ last-chunk flag, and the header is part of every chunk's associated
+data: reordering, dropping, truncating or appending chunks, or editing the header, fails to open. Each chunk
+is authenticated before its plaintext is released, but truncation shows only at the end: a reader must reach
+the end (``DecryptingReader`` raises there) before acting on the content.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+from typing import IO
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from apps.core.crypto import DecryptionError
+
+MAGIC = b"MPS1"
+PREFIX_BYTES = 7
+HEADER_BYTES = len(MAGIC) + PREFIX_BYTES + 4
+TAG_BYTES = 16
+DEFAULT_CHUNK = 64 * 1024
+MAX_CHUNK = 4 * 1024 * 1024  # a forged header must not make the reader buffer more than this
+
+
+def _nonce(prefix: bytes, counter: int, last: bool) -> bytes:
+    return prefix + struct.pack(">IB", counter, int(last))
+
+
+class StreamSealer:
+    """Feed plaintext, collect ciphertext; ``finish`` emits the last chunk."""
+
+    def __init__(self, key: bytes, associated_data: bytes, chunk_size: int = DEFAULT_CHUNK) -> None:
+        self._cipher = AESGCM(key)
+        self._prefix = os.urandom(PREFIX_BYTES)
+        self.header = MAGIC + self._prefix + struct.pack(">I", chunk_size)
+        self._aad = self.header + associated_data
+        self._chunk_size = chunk_size
+        self._buffer = bytearray()
+        self._counter = 0
+
+    def _seal(self, chunk: bytes, last: bool) -> bytes:
+        sealed = self._cipher.encrypt(_nonce(self._prefix, self._counter, last), chunk, self._aad)
+        self._counter += 1
+        return sealed
+
+    def feed(self, data: bytes) -> bytes:
+        self._buffer += data
+        out = bytearray()
+        # Keep at least one byte back: only finish() knows which chunk is the last.
+        while len(self._buffer) > self._chunk_size:
+            out += self._seal(bytes(self._buffer[: self._chunk_size]), last=False)
+            del self._buffer[: self._chunk_size]
+        return bytes(out)
+
+    def finish(self) -> bytes:
+        last = self._seal(bytes(self._buffer), last=True)
+        self._buffer.clear()
+        return last
+
+
+class StreamOpener:
+    """Feed ciphertext (header first), collect plaintext; ``finish`` checks the last chunk."""
+
+    def __init__(self, key: bytes, associated_data: bytes) -> None:
+        self._cipher = AESGCM(key)
+        self._associated_data = associated_data
+        self._buffer = bytearray()
+        self._counter = 0
+        self._chunk_size = 0
+        self._aad = b""
+        self._prefix = b""
+
+    def _open(self, chunk: bytes, last: bool) -> bytes:
+        try:
+            plain = self._cipher.decrypt(_nonce(self._prefix, self._counter, last), chunk, self._aad)
+        except InvalidTag:
+            raise DecryptionError("file: chunk does not open (wrong key, tampered, reordered or cut)") from None
+        self._counter += 1
+        return plain
+
+    def feed(self, data: bytes) -> bytes:
+        self._buffer += data
+        if not self._chunk_size:
+            if len(self._buffer) < HEADER_BYTES:
+                return b""
+            header = bytes(self._buffer[:HEADER_BYTES])
+            (chunk_size,) = struct.unpack(">I", header[-4:])
+            if header[: len(MAGIC)] != MAGIC or not 0 < chunk_size <= MAX_CHUNK:
+                raise DecryptionError("file: not an encrypted stream of this portal")
+            self._prefix = header[len(MAGIC) : len(MAGIC) + PREFIX_BYTES]
+            self._aad = header + self._associated_data
+            self._chunk_size = chunk_size
+            del self._buffer[:HEADER_BYTES]
+        sealed_size = self._chunk_size + TAG_BYTES
+        out = bytearray()
+        while len(self._buffer) > sealed_size:
+            out += self._open(bytes(self._buffer[:sealed_size]), last=False)
+            del self._buffer[:sealed_size]
+        return bytes(out)
+
+    def finish(self) -> bytes:
+        if not self._chunk_size or len(self._buffer) < TAG_BYTES:
+            raise DecryptionError("file: encrypted stream is cut short")
+        plain = self._open(bytes(self._buffer), last=True)
+        self._buffer.clear()
+        return plain
+
+
+class _TransformingReader:
+    """A read-only file object that passes another one through a sealer or opener, chunk by chunk."""
+
+    read_size = DEFAULT_CHUNK
+
+    def __init__(self, source: IO[bytes]) -> None:
+        self._source = source
+        self._pending = bytearray()
+        self._done = False
+
+    def _feed(self, data: bytes) -> bytes:
+        raise NotImplementedError
+
+    def _finish(self) -> bytes:
+        raise NotImplementedError
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        unlimited = size is None or size < 0
+        while (unlimited or len(self._pending) < size) and not self._done:  # type: ignore[operator]
+            data = self._source.read(self.read_size)
+            if data:
+                self._pending += self._feed(data)
+            else:
+                self._pending += self._finish()
+                self._done = True
+        out = bytes(self._pending if unlimited else self._pending[:size])
+        del self._pending[: len(out)]
+        return out
+
+    def close(self) -> None:
+        self._source.close()
+
+
+class EncryptingReader(_TransformingReader):
+    """Reads as the encrypted stream of ``source``; ``plaintext_size`` counts what went in."""
+
+    def __init__(self, source: IO[bytes], key: bytes, associated_data: bytes) -> None:
+        super().__init__(source)
+        self._sealer = StreamSealer(key, associated_data)
+        self._pending += self._sealer.header
+        self.plaintext_size = 0
+
+    def _feed(self, data: bytes) -> bytes:
+        self.plaintext_size += len(data)
+        return self._sealer.feed(data)
+
+    def _finish(self) -> bytes:
+        return self._sealer.finish()
+
+
+class DecryptingReader(_TransformingReader):
+    """Reads as the plaintext of an encrypted stream; raises DecryptionError on any tampering."""
+
+    read_size = DEFAULT_CHUNK + TAG_BYTES
+
+    def __init__(self, source: IO[bytes], key: bytes, associated_data: bytes) -> None:
+        super().__init__(source)
+        self._key = key
+        self._associated_data = associated_data
+        self._opener = StreamOpener(key, associated_data)
+
+    def _feed(self, data: bytes) -> bytes:
+        return self._opener.feed(data)
+
+    def _finish(self) -> bytes:
+        return self._opener.finish()
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        if (offset, whence) != (0, 0):
+            raise OSError("an encrypted stream can only be rewound to its start")
+        self._source.seek(0)
+        self._opener = StreamOpener(self._key, self._associated_data)
+        self._pending.clear()
+        self._done = False
+        return 0
+
+    def __enter__(self) -> DecryptingReader:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

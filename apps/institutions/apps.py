@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class InstitutionsConfig(AppConfig):
+    name = "apps.institutions"
+    label = "institutions"
+    verbose_name = "Meldende Einrichtungen"

@@ -1,0 +1,52 @@
+"""An embedded PostgreSQL (the pgserver wheel) for machines without one; data in var/pgdata survives restarts.
+
+``python -m meldeportal.localdb COMMAND …`` runs COMMAND with DATABASE_URL set: the given one when set,
+else the embedded server's, which stops when this process exits. `make run` and `make test` use it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+DATABASE_NAME = "meldeportal"
+_servers: list[Any] = []  # keeps the embedded server's handle alive until the process exits
+
+
+def start_embedded(var_dir: Path) -> str:
+    """Start (or join) the embedded server and return a DATABASE_URL for it."""
+    import pgserver
+
+    pgdata = var_dir / "pgdata"
+    pgdata.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(pgdata, cleanup_mode="stop")
+    _servers.append(server)
+    existing = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
+    if "(1 row)" not in existing:
+        server.psql(f"CREATE DATABASE {DATABASE_NAME};")
+    socket_dir = server.get_postmaster_info().socket_dir
+    return f"postgres://postgres@{quote(str(socket_dir), safe='')}/{DATABASE_NAME}"
+
+
+def database_url(var_dir: Path) -> str:
+    return os.environ.get("DATABASE_URL") or start_embedded(var_dir)
+
+
+def main(argv: list[str]) -> int:
+    if not argv:
+        print("usage: python -m meldeportal.localdb COMMAND [ARGS…]", file=sys.stderr)
+        return 2
+    var_dir = Path(os.environ.get("VAR_DIR", Path(__file__).resolve().parent.parent / "var"))
+    environment = {**os.environ, "DATABASE_URL": database_url(var_dir)}
+    try:
+        return subprocess.run(argv, env=environment, check=False).returncode
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

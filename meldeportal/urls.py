@@ -1,0 +1,8 @@
+from django.urls import path
+
+from apps.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.start, name="start"),
+    path("healthz", core_views.healthz, name="healthz"),
+]

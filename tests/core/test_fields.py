@@ -1,0 +1,159 @@
+import datetime
+
+import pytest
+from django.core import checks
+from django.db import connection, models, transaction
+
+from apps.core.crypto import DecryptionError
+from apps.core.fields import EncryptedTextField
+from tests.core.specimen import Specimen
+from tests.keys import fresh_ring
+
+pytestmark = pytest.mark.django_db
+
+MARKER = "Zyxwvu-Markername-4711"
+
+
+def raw_row(specimen: Specimen) -> dict[str, str | None]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, nickname, born, notes, name_born_index FROM test_core_specimen WHERE id = %s", [specimen.pk]
+        )
+        columns = [column.name for column in cursor.description]
+        return dict(zip(columns, cursor.fetchone(), strict=True))
+
+
+def set_raw(specimen: Specimen, column: str, value: str | None) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE test_core_specimen SET {column} = %s WHERE id = %s", [value, specimen.pk])  # noqa: S608
+
+
+def reload(specimen: Specimen) -> Specimen:
+    return Specimen.objects.get(pk=specimen.pk)
+
+
+def test_the_database_holds_no_plaintext_of_any_encrypted_value():
+    specimen = Specimen.objects.create(
+        name=MARKER, nickname="Erika", born=datetime.date(1961, 4, 17), notes={"befund": MARKER}
+    )
+    row = raw_row(specimen)
+    stored = " ".join(str(value) for value in row.values())
+    assert MARKER not in stored
+    assert "1961" not in stored
+    assert "Erika" not in stored
+    assert row["name"].startswith("v1:dev1:")
+
+
+def test_values_come_back_as_their_own_types():
+    specimen = Specimen.objects.create(
+        name="Müller-Lüdenscheidt 🙂", nickname="", born=datetime.date(1900, 1, 1), notes={"a": [1, "ß", None]}
+    )
+    loaded = reload(specimen)
+    assert loaded.name == "Müller-Lüdenscheidt 🙂"
+    assert loaded.nickname == ""
+    assert loaded.born == datetime.date(1900, 1, 1)
+    assert loaded.notes == {"a": [1, "ß", None]}
+
+
+def test_empty_values_stay_null():
+    specimen = Specimen.objects.create(name=None)
+    assert raw_row(specimen)["name"] is None
+    assert reload(specimen).name is None
+
+
+def test_two_rows_with_the_same_value_store_different_ciphertext():
+    first = Specimen.objects.create(name=MARKER)
+    second = Specimen.objects.create(name=MARKER)
+    assert raw_row(first)["name"] != raw_row(second)["name"]
+
+
+def test_a_tampered_value_fails_to_decrypt():
+    specimen = Specimen.objects.create(name=MARKER)
+    token = raw_row(specimen)["name"]
+    body = token[-10:]
+    flipped = body[:5] + ("A" if body[5] != "A" else "B") + body[6:]
+    set_raw(specimen, "name", token[:-10] + flipped)
+    with pytest.raises(DecryptionError):
+        _ = reload(specimen).name
+
+
+def test_a_value_copied_into_another_row_fails_to_decrypt():
+    victim = Specimen.objects.create(name=MARKER)
+    other = Specimen.objects.create(name="Andere")
+    set_raw(other, "name", raw_row(victim)["name"])
+    with pytest.raises(DecryptionError):
+        _ = reload(other).name
+
+
+def test_a_value_copied_into_another_column_fails_to_decrypt():
+    specimen = Specimen.objects.create(name=MARKER, nickname="Erika")
+    set_raw(specimen, "nickname", raw_row(specimen)["name"])
+    loaded = reload(specimen)
+    assert loaded.name == MARKER
+    with pytest.raises(DecryptionError):
+        _ = loaded.nickname
+
+
+def test_garbage_in_an_encrypted_column_fails_instead_of_being_shown():
+    specimen = Specimen.objects.create(name=MARKER)
+    set_raw(specimen, "name", "Klartext im Feld")
+    with pytest.raises(DecryptionError):
+        _ = reload(specimen).name
+
+
+def test_a_missing_key_fails_loudly(key_rings):
+    specimen = Specimen.objects.create(name=MARKER)
+    key_rings["fields"] = fresh_ring("fields", "other")
+    with pytest.raises(DecryptionError, match="'dev1' is not configured"):
+        _ = reload(specimen).name
+
+
+def test_a_wrong_key_under_the_same_id_fails_loudly(key_rings):
+    specimen = Specimen.objects.create(name=MARKER)
+    key_rings["fields"] = fresh_ring("fields", "dev1")
+    with pytest.raises(DecryptionError, match="does not open"):
+        _ = reload(specimen).name
+
+
+def test_deferred_values_decrypt_when_read():
+    specimen = Specimen.objects.create(name=MARKER, born=datetime.date(1970, 2, 1))
+    loaded = Specimen.objects.only("uuid").get(pk=specimen.pk)
+    assert loaded.born == datetime.date(1970, 2, 1)
+    assert loaded.name == MARKER
+
+
+def test_changing_a_value_and_saving_keeps_it_encrypted():
+    specimen = Specimen.objects.create(name="alt")
+    specimen.name = MARKER
+    specimen.save()
+    assert MARKER not in raw_row(specimen)["name"]
+    assert reload(specimen).name == MARKER
+
+
+def test_queries_on_encrypted_values_are_refused():
+    with pytest.raises(TypeError, match="blind index"):
+        list(Specimen.objects.filter(name=MARKER))
+
+
+def test_bulk_update_is_refused_rather_than_storing_plaintext():
+    specimen = Specimen.objects.create(name="alt")
+    specimen.name = MARKER
+    with pytest.raises(TypeError, match="only be written through save"), transaction.atomic():
+        Specimen.objects.bulk_update([specimen], ["name"])
+    assert reload(specimen).name == "alt"
+
+
+def test_unique_encrypted_fields_cannot_be_declared():
+    with pytest.raises(TypeError, match="BlindIndexField"):
+        EncryptedTextField(unique=True)
+
+
+def test_a_model_without_uuid_fails_the_system_check():
+    class Loose(models.Model):
+        secret = EncryptedTextField()
+
+        class Meta:
+            app_label = "core"
+
+    errors = Loose._meta.get_field("secret").check()
+    assert [error.id for error in errors if isinstance(error, checks.Error)] == ["core.E001"]
