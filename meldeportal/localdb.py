@@ -19,13 +19,14 @@ _servers: list[Any] = []  # keeps the embedded server's handle alive until the p
 
 def start_embedded(var_dir: Path) -> str:
     """Start (or join) the embedded server and return a DATABASE_URL for it."""
-    import pgserver
+    from pgserver.postgres_server import get_server
 
     pgdata = var_dir / "pgdata"
     pgdata.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(pgdata, cleanup_mode="stop")
+    server = get_server(pgdata, cleanup_mode="stop")
     _servers.append(server)
-    existing = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
+    # DATABASE_NAME is a constant of this module, never user input.
+    existing = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608
     if "(1 row)" not in existing:
         server.psql(f"CREATE DATABASE {DATABASE_NAME};")
     socket_dir = server.get_postmaster_info().socket_dir

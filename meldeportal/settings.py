@@ -14,7 +14,14 @@ from typing import Any, NoReturn
 
 import environ
 
-from apps.core.keyring import PURPOSES, KeyConfigError, KeyRing, ensure_separate, new_key_entry, parse_key_ring
+from apps.core.keyring import (
+    PURPOSES,
+    KeyConfigError,
+    KeyRing,
+    ensure_separate,
+    new_key_entry,
+    parse_key_ring,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -61,7 +68,7 @@ if PRODUCTION and DEBUG:
 
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 
-# --- Secrets and keys -------------------------------------------------------------------------------------------
+# --- Secrets and keys
 SECRET_KEY = env_secret("SECRET_KEY")
 if not SECRET_KEY and not PRODUCTION:
     SECRET_KEY = dev_secret_file("secret_key", lambda: secrets.token_urlsafe(50))
@@ -92,16 +99,18 @@ try:
 except KeyConfigError as error:
     fail(str(error))
 
-# --- Database ---------------------------------------------------------------------------------------------------
+# --- Database
 _database_url = os.environ.get("DATABASE_URL", "")
 if not _database_url:
     fail("DATABASE_URL is not set (postgres://user:password@host:port/name; 'make run' sets it for you)")
+if not _database_url.startswith(("postgres://", "postgresql://")):
+    fail("DATABASE_URL must point at PostgreSQL (postgres://…/name); other databases are not supported")
 try:
     _database = env.db_url_config(_database_url)
 except Exception:  # django-environ raises several types for malformed URLs
     fail("DATABASE_URL is malformed (expected postgres://user:password@host:port/name)")
-if _database.get("ENGINE") != "django.db.backends.postgresql" or not _database.get("NAME"):
-    fail("DATABASE_URL must point at PostgreSQL (postgres://…/name); other databases are not supported")
+if not _database.get("NAME"):
+    fail("DATABASE_URL names no database (postgres://user:password@host:port/name)")
 _database.update(
     CONN_MAX_AGE=env.int("DATABASE_CONN_MAX_AGE", default=60),
     CONN_HEALTH_CHECKS=True,
@@ -111,7 +120,7 @@ _database.update(
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Hosts, apps, middleware ------------------------------------------------------------------------------------
+# --- Hosts, apps, middleware
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"])
 if PRODUCTION and not ALLOWED_HOSTS:
     fail("ALLOWED_HOSTS is not set (the portal's host name, e.g. meldeportal.krebsregister.example)")
@@ -178,10 +187,10 @@ TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
 USE_TZ = True
 
-# --- Static files and encrypted file storage --------------------------------------------------------------------
+# --- Static files and encrypted file storage
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 WHITENOISE_USE_FINDERS = not PRODUCTION
 ENCRYPTED_FILES_DIR = Path(os.environ.get("ENCRYPTED_FILES_DIR", VAR_DIR / "files"))
 STORAGES: dict[str, dict[str, Any]] = {
@@ -209,18 +218,18 @@ FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 DATA_UPLOAD_MAX_NUMBER_FILES = 1
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
-for _directory in (ENCRYPTED_FILES_DIR, FILE_UPLOAD_TEMP_DIR):
+for _directory in (ENCRYPTED_FILES_DIR, FILE_UPLOAD_TEMP_DIR, STATIC_ROOT):
     _directory.mkdir(parents=True, exist_ok=True, mode=0o700)
 
-# --- oBDS reference data (never part of the repository) ---------------------------------------------------------
+# --- oBDS reference data (never part of the repository)
 _shared_obds = BASE_DIR.parent / "shared" / "obds"
 OBDS_SCHEMA_DIR = Path(os.environ.get("OBDS_SCHEMA_DIR", _shared_obds / "schemas"))
 OBDS_CODES_DIR = Path(os.environ.get("OBDS_CODES_DIR", _shared_obds / "codes"))
 
-# --- Tasks --------------------------------------------------------------------------------------------------------
+# --- Tasks
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# --- Sessions, cookies, security headers ------------------------------------------------------------------------
+# --- Sessions, cookies, security headers
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 30 * 60  # 30 min idle (NIST AAL2, ASVS 7.3.1), renewed by every request
 SESSION_SAVE_EVERY_REQUEST = True
@@ -258,7 +267,7 @@ if PRODUCTION:
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
 
-# --- Logging: no patient data, ever; only event names and UUIDs are logged --------------------------------------
+# --- Logging: no patient data, ever; only event names and UUIDs are logged
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -13,6 +13,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from django import forms
 from django.core import checks
 from django.db import models
 from django.db.models.query_utils import DeferredAttribute
@@ -124,7 +125,8 @@ class EncryptedDateField(EncryptedField):
     """An encrypted calendar date (for example a birth date)."""
 
     def to_bytes(self, value: Any) -> bytes:
-        return self.to_python(value).isoformat().encode("ascii")
+        day: datetime.date = self.to_python(value)
+        return day.isoformat().encode("ascii")
 
     def from_bytes(self, data: bytes) -> datetime.date:
         return datetime.date.fromisoformat(data.decode("ascii"))
@@ -132,8 +134,14 @@ class EncryptedDateField(EncryptedField):
     def to_python(self, value: Any) -> Any:
         return models.DateField().to_python(value)
 
-    def formfield(self, **kwargs: Any) -> Any:
-        return models.DateField(null=self.null, blank=self.blank).formfield(**kwargs)
+    def formfield(
+        self,
+        form_class: type[forms.Field] | None = None,
+        choices_form_class: type[forms.ChoiceField] | None = None,
+        **kwargs: Any,
+    ) -> forms.Field | None:
+        # models.Field's defaults (label, required, help text) without TextField's Textarea widget.
+        return models.Field.formfield(self, form_class or forms.DateField, choices_form_class, **kwargs)
 
 
 class EncryptedJSONField(EncryptedField):
@@ -148,15 +156,21 @@ class EncryptedJSONField(EncryptedField):
     def to_python(self, value: Any) -> Any:
         return value
 
-    def formfield(self, **kwargs: Any) -> Any:
-        return models.JSONField(null=self.null, blank=self.blank).formfield(**kwargs)
+    def formfield(
+        self,
+        form_class: type[forms.Field] | None = None,
+        choices_form_class: type[forms.ChoiceField] | None = None,
+        **kwargs: Any,
+    ) -> forms.Field | None:
+        return models.Field.formfield(self, form_class or forms.JSONField, choices_form_class, **kwargs)
 
 
 class BlindIndexField(models.CharField):  # type: ignore[type-arg]
     """HMAC index over other fields of the same row, recomputed on every save.
 
     ``sources`` are attribute names read at save time (decrypted values); ``label`` (required, never
-    changed once data exists) separates indexes over equal values. Look rows up with ``Model.objects.filter(<name>__in=field.candidates(...))``.
+    changed once data exists) separates indexes over equal values. Look rows up with
+    ``Model.objects.filter(<name>__in=field.candidates(...))``.
     """
 
     def __init__(self, *args: Any, sources: Sequence[str] = (), label: str = "", **kwargs: Any) -> None:

@@ -41,7 +41,9 @@ def open_file(stored: StoredFile) -> DecryptingReader:
     if stored.data_key is None:
         raise DecryptionError("file: shredded, its data key was deleted")
     data_key = base64.b64decode(stored.data_key)
-    return DecryptingReader(storages["encrypted_files"].open(stored.storage_name, "rb"), data_key, _associated_data(stored))
+    return DecryptingReader(
+        storages["encrypted_files"].open(stored.storage_name, "rb"), data_key, _associated_data(stored)
+    )
 
 
 def shred_file(stored: StoredFile) -> None:

@@ -54,10 +54,7 @@ class KeyRing:
 
 def parse_key_ring(purpose: str, text: str, source: str) -> KeyRing:
     entries = [
-        entry.strip()
-        for line in text.splitlines()
-        for entry in line.split("#", 1)[0].split(",")
-        if entry.strip()
+        entry.strip() for line in text.splitlines() for entry in line.split("#", 1)[0].split(",") if entry.strip()
     ]
     if not entries:
         raise KeyConfigError(f"{source}: no key found (expected '<id>:<base64 of 32 bytes>')")
@@ -73,7 +70,9 @@ def parse_key_ring(purpose: str, text: str, source: str) -> KeyRing:
         if len(key) != KEY_BYTES:
             raise KeyConfigError(f"{source}: key {key_id!r} has {len(key)} bytes, 32 are required (AES-256)")
         if len(set(key)) < MIN_DISTINCT_BYTES:
-            raise KeyConfigError(f"{source}: key {key_id!r} is weak; generate one with 'python -m apps.core.keyring <id>'")
+            raise KeyConfigError(
+                f"{source}: key {key_id!r} is weak; generate one with 'python -m apps.core.keyring <id>'"
+            )
         if any(key_id == known for known, _ in keys):
             raise KeyConfigError(f"{source}: key id {key_id!r} appears twice")
         keys.append((key_id, key))

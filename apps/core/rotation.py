@@ -32,7 +32,9 @@ def models_with_protected_fields() -> Iterator[tuple[type[models.Model], list[En
             yield model, encrypted, indexes
 
 
-def _changes(instance: models.Model, encrypted: list[EncryptedField], indexes: list[BlindIndexField]) -> dict[str, object]:
+def _changes(
+    instance: models.Model, encrypted: list[EncryptedField], indexes: list[BlindIndexField]
+) -> dict[str, object]:
     changes: dict[str, object] = {}
     for field in encrypted:
         token = instance.__dict__.get(field.attname)

@@ -38,6 +38,7 @@ class EncryptedTemporaryUploadedFile(UploadedFile):
     def finish(self, size: int) -> None:
         self._spool.write(self._sealer.finish())
         self._spool.flush()
+        self._spool.seek(0)
         self.size = size
         self.file = DecryptingReader(self._spool, self._key, SPOOL_AAD)  # type: ignore[assignment]
 

@@ -17,6 +17,11 @@ class Specimen(models.Model):
     notes = EncryptedJSONField(null=True)
     name_born_index = BlindIndexField(sources=("name", "born"), label="specimen.name_born")
 
+    objects: models.Manager["Specimen"] = models.Manager()
+
     class Meta:
         app_label = "core"
         db_table = "test_core_specimen"
+
+    def __str__(self) -> str:
+        return f"Specimen {self.uuid}"

@@ -1,8 +1,10 @@
 import datetime
+from typing import Any
 
 import pytest
 from django.core import checks
 from django.db import connection, models, transaction
+from django.test.utils import isolate_apps
 
 from apps.core.crypto import DecryptionError
 from apps.core.fields import EncryptedTextField
@@ -14,10 +16,11 @@ pytestmark = pytest.mark.django_db
 MARKER = "Zyxwvu-Markername-4711"
 
 
-def raw_row(specimen: Specimen) -> dict[str, str | None]:
+def raw_row(specimen: Specimen) -> dict[str, Any]:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT name, nickname, born, notes, name_born_index FROM test_core_specimen WHERE id = %s", [specimen.pk]
+            "SELECT name, nickname, born, notes, name_born_index FROM test_core_specimen WHERE id = %s",
+            [specimen.pk],
         )
         columns = [column.name for column in cursor.description]
         return dict(zip(columns, cursor.fetchone(), strict=True))
@@ -46,7 +49,10 @@ def test_the_database_holds_no_plaintext_of_any_encrypted_value():
 
 def test_values_come_back_as_their_own_types():
     specimen = Specimen.objects.create(
-        name="Müller-Lüdenscheidt 🙂", nickname="", born=datetime.date(1900, 1, 1), notes={"a": [1, "ß", None]}
+        name="Müller-Lüdenscheidt 🙂",
+        nickname="",
+        born=datetime.date(1900, 1, 1),
+        notes={"a": [1, "ß", None]},
     )
     loaded = reload(specimen)
     assert loaded.name == "Müller-Lüdenscheidt 🙂"
@@ -148,8 +154,9 @@ def test_unique_encrypted_fields_cannot_be_declared():
         EncryptedTextField(unique=True)
 
 
+@isolate_apps("apps.core")
 def test_a_model_without_uuid_fails_the_system_check():
-    class Loose(models.Model):
+    class Loose(models.Model):  # noqa: DJ008 -- exists only to be checked
         secret = EncryptedTextField()
 
         class Meta:

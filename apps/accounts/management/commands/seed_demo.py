@@ -32,7 +32,10 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             raise CommandError("Demo-Daten werden in Produktion nicht angelegt.")
         institution = Institution.objects.filter(melder_id=DEMO_MELDER_ID).first() or do_create_institution(
-            name="Demo-Praxis Dr. Beispiel", melder_id=DEMO_MELDER_ID, acting_user=None, actor_label=SEED_LABEL
+            name="Demo-Praxis Dr. Beispiel",
+            melder_id=DEMO_MELDER_ID,
+            acting_user=None,
+            actor_label=SEED_LABEL,
         )
         logins_path = settings.VAR_DIR / "demo-logins.json"
         logins: dict[str, str] = json.loads(logins_path.read_text()) if logins_path.exists() else {}
