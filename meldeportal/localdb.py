@@ -29,8 +29,15 @@ def start_embedded(var_dir: Path) -> str:
     existing = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608
     if "(1 row)" not in existing:
         server.psql(f"CREATE DATABASE {DATABASE_NAME};")
-    socket_dir = server.get_postmaster_info().socket_dir
-    return f"postgres://postgres@{quote(str(socket_dir), safe='')}/{DATABASE_NAME}"
+    return postgres_url(user="postgres", host=str(server.get_postmaster_info().socket_dir), name=DATABASE_NAME)
+
+
+def postgres_url(*, user: str, name: str, host: str = "", port: str = "", password: str = "") -> str:
+    """A DATABASE_URL as django-environ reads it; a socket directory goes into the path, percent-encoded."""
+    credentials = quote(user, safe="") + (":" + quote(password, safe="") if password else "")
+    if host.startswith("/"):
+        return f"postgres://{credentials}@/{quote(host, safe='')}/{name}"
+    return f"postgres://{credentials}@{host}{':' + port if port else ''}/{name}"
 
 
 def database_url(var_dir: Path) -> str:

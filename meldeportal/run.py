@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -20,6 +21,7 @@ def main() -> int:
     manage = [sys.executable, str(BASE_DIR / "manage.py")]
     address = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
     processes: list[subprocess.Popen[bytes]] = []
+    interrupted = False
     try:
         for step in (["migrate", "--noinput"], ["seed_demo"]):
             if subprocess.run([*manage, *step], env=environment, check=False).returncode:
@@ -31,12 +33,18 @@ def main() -> int:
             time.sleep(0.5)
         return 1  # one of them stopped on its own: stop the other, report failure
     except KeyboardInterrupt:
+        interrupted = True
         return 0
     finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean shutdown short
+        # Ctrl-C reached the children too (same process group): give them time to finish on their own.
+        grace = 10.0 if interrupted else 0.1
         for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=15)
+            try:
+                process.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                process.terminate()
+                process.wait(timeout=15)
 
 
 if __name__ == "__main__":
