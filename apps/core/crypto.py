@@ -6,14 +6,13 @@ value belongs (table, column, row UUID), so a token copied elsewhere fails to op
 
 from __future__ import annotations
 
-import base64
 import binascii
-import functools
 import os
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 from apps.core.keyring import KeyRing
 
@@ -25,20 +24,36 @@ class DecryptionError(Exception):
     """A stored value could not be decrypted: wrong or missing key, tampered or moved value."""
 
 
+_rings: dict[str, KeyRing] | None = None  # settings.ENCRYPTION_KEYS, cached: read for every value
+
+
 def key_ring(purpose: str) -> KeyRing:
-    return settings.ENCRYPTION_KEYS[purpose]
+    global _rings
+    if _rings is None:
+        _rings = settings.ENCRYPTION_KEYS
+    return _rings[purpose]
 
 
-@functools.lru_cache(maxsize=64)
-def _cipher(key: bytes) -> AESGCM:
-    return AESGCM(key)
+@receiver(setting_changed)
+def _forget_rings(*, setting: str, **kwargs: object) -> None:
+    global _rings
+    if setting == "ENCRYPTION_KEYS":
+        _rings = None
 
 
 def seal(purpose: str, plaintext: bytes, associated_data: bytes) -> str:
     ring = key_ring(purpose)
+    key_id = ring.keys[0][0]
     nonce = os.urandom(NONCE_BYTES)
-    sealed = _cipher(ring.active_key).encrypt(nonce, plaintext, associated_data)
-    return f"{TOKEN_VERSION}:{ring.active_id}:{base64.b64encode(nonce + sealed).decode('ascii')}"
+    sealed = ring.ciphers[key_id].encrypt(nonce, plaintext, associated_data)
+    return f"{TOKEN_VERSION}:{key_id}:{binascii.b2a_base64(nonce + sealed, newline=False).decode('ascii')}"
+
+
+def _split(token: str) -> list[str]:
+    parts = token.split(":", 2)
+    if len(parts) != 3 or parts[0] != TOKEN_VERSION:
+        raise DecryptionError("stored value is not an encrypted token")
+    return parts
 
 
 def token_key_id(token: str) -> str:
@@ -46,15 +61,16 @@ def token_key_id(token: str) -> str:
 
 
 def open_sealed(purpose: str, token: str, associated_data: bytes) -> bytes:
-    _, key_id, body = _split(token)
-    key = key_ring(purpose).get(key_id)
-    if key is None:
-        raise DecryptionError(f"{purpose}: key id {key_id!r} is not configured")
+    parts = _split(token)
+    cipher = key_ring(purpose).ciphers.get(parts[1])
+    if cipher is None:
+        raise DecryptionError(f"{purpose}: key id {parts[1]!r} is not configured")
     try:
-        raw = base64.b64decode(body, validate=True)
-        return _cipher(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], associated_data)
+        # Lenient base64 is safe here: any change to the decoded bytes fails the GCM tag check.
+        raw = binascii.a2b_base64(parts[2])
+        return cipher.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], associated_data)
     except (InvalidTag, binascii.Error, ValueError):
-        raise DecryptionError(f"{purpose}: value does not open with key {key_id!r} (tampered or moved)") from None
+        raise DecryptionError(f"{purpose}: value does not open with key {parts[1]!r} (tampered or moved)") from None
 
 
 def reseal(purpose: str, token: str, associated_data: bytes) -> str:
@@ -62,10 +78,3 @@ def reseal(purpose: str, token: str, associated_data: bytes) -> str:
     if token_key_id(token) == key_ring(purpose).active_id:
         return token
     return seal(purpose, open_sealed(purpose, token, associated_data), associated_data)
-
-
-def _split(token: str) -> tuple[str, str, str]:
-    parts = token.split(":", 2)
-    if len(parts) != 3 or parts[0] != TOKEN_VERSION:
-        raise DecryptionError("stored value is not an encrypted token")
-    return parts[0], parts[1], parts[2]

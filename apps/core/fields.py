@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,8 +28,9 @@ class Sealed(str):
     __slots__ = ()
 
 
-def associated_data(model: type[models.Model] | models.Model, column: str, row_uuid: object) -> bytes:
-    return f"{model._meta.db_table}.{column}:{row_uuid}".encode()
+def associated_data_prefix(model: type[models.Model] | models.Model, column: str) -> bytes:
+    """Names the place of a value; the row's UUID (16 bytes) follows it in the associated data."""
+    return f"{model._meta.db_table}.{column}:".encode()
 
 
 class EncryptedAttribute(DeferredAttribute):
@@ -42,10 +44,14 @@ class EncryptedAttribute(DeferredAttribute):
     def __get__(self, instance: models.Model | None, cls: type | None = None) -> Any:
         if instance is None:
             return self
-        value = super().__get__(instance, cls)
-        if isinstance(value, Sealed):
-            value = self.field.unseal(instance, value)
-            instance.__dict__[self.field.attname] = value
+        try:
+            value = instance.__dict__[self.field.attname]
+        except KeyError:  # deferred: DeferredAttribute loads it from the database
+            value = super().__get__(instance, cls)
+        if type(value) is Sealed:
+            field = self.field
+            value = field.from_bytes(crypto.open_sealed(field.purpose, value, field.associated_data(instance)))
+            instance.__dict__[field.attname] = value
         return value
 
     def __set__(self, instance: models.Model, value: Any) -> None:
@@ -62,6 +68,7 @@ class EncryptedField(models.TextField):  # type: ignore[type-arg]
             if kwargs.get(option):
                 raise TypeError(f"{option} is impossible on ciphertext; add a BlindIndexField instead")
         self.purpose = purpose
+        self._associated_data_prefix: bytes | None = None
         super().__init__(*args, **kwargs)
 
     def deconstruct(self) -> Any:
@@ -90,20 +97,19 @@ class EncryptedField(models.TextField):  # type: ignore[type-arg]
         return data.decode("utf-8")
 
     def associated_data(self, instance: models.Model) -> bytes:
-        return associated_data(instance, self.column, instance.uuid)  # type: ignore[attr-defined]
-
-    def unseal(self, instance: models.Model, token: str) -> Any:
-        return self.from_bytes(crypto.open_sealed(self.purpose, token, self.associated_data(instance)))
-
-    def seal(self, instance: models.Model, value: Any) -> Sealed:
-        return Sealed(crypto.seal(self.purpose, self.to_bytes(value), self.associated_data(instance)))
+        if self._associated_data_prefix is None:
+            self._associated_data_prefix = associated_data_prefix(self.model, self.column)
+        row_uuid: uuid.UUID = instance.uuid  # type: ignore[attr-defined]
+        return self._associated_data_prefix + row_uuid.bytes
 
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Sealed | None:
         return None if value is None else Sealed(value)
 
     def pre_save(self, model_instance: models.Model, add: bool) -> Any:
-        value = getattr(model_instance, self.attname)
-        return None if value is None else self.seal(model_instance, value)
+        value = model_instance.__dict__.get(self.attname)
+        if value is None or type(value) is Sealed:  # NULL, or loaded and never read: keep the stored token
+            return value
+        return Sealed(crypto.seal(self.purpose, self.to_bytes(value), self.associated_data(model_instance)))
 
     def get_prep_value(self, value: Any) -> Any:
         if value is None or isinstance(value, Sealed):

@@ -1,6 +1,6 @@
 """Key rings: named 256-bit keys, one ring per purpose, read from the environment or key files.
 
-This module imports nothing from Django so that settings.py can use it to validate keys at start-up.
+This module imports nothing from Django, so settings.py can use it to validate keys at start-up.
 Format of a ring (environment variable or file): entries ``<key id>:<base64 of 32 bytes>``, separated by
 commas or new lines, ``#`` starts a comment. The first entry is the active key (it encrypts); every entry
 decrypts. Rotation: put a new key first, run ``manage.py rotate_encryption_keys``, then drop the old one.
@@ -13,7 +13,9 @@ import binascii
 import re
 import secrets
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 # One key per purpose (BSI TR-03161 O.Cryp_4): a leaked blind-index key must not decrypt fields, and so on.
 PURPOSES = ("fields", "blind_index", "files", "otp")
@@ -29,10 +31,15 @@ class KeyConfigError(ValueError):
 
 @dataclass(frozen=True)
 class KeyRing:
-    """The keys of one purpose, newest first."""
+    """The keys of one purpose, newest first, each with its ready AES-GCM cipher."""
 
     purpose: str
     keys: tuple[tuple[str, bytes], ...]
+    ciphers: dict[str, AESGCM] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Built once: creating an AESGCM object costs more than encrypting a short value.
+        object.__setattr__(self, "ciphers", {key_id: AESGCM(key) for key_id, key in self.keys})
 
     @property
     def active_id(self) -> str:
