@@ -100,7 +100,7 @@ except KeyConfigError as error:
     fail(str(error))
 
 # --- Database
-_database_url = os.environ.get("DATABASE_URL", "")
+_database_url = env_secret("DATABASE_URL")
 if not _database_url:
     fail("DATABASE_URL is not set (postgres://user:password@host:port/name; 'make run' sets it for you)")
 if not _database_url.startswith(("postgres://", "postgresql://")):

@@ -164,3 +164,15 @@ def test_a_model_without_uuid_fails_the_system_check():
 
     errors = Loose._meta.get_field("secret").check()
     assert [error.id for error in errors if isinstance(error, checks.Error)] == ["core.E001"]
+
+
+def test_saving_a_row_keeps_unread_values_as_they_were_stored():
+    specimen = Specimen.objects.create(name=MARKER, nickname="Erika")
+    before = raw_row(specimen)
+    loaded = reload(specimen)
+    assert loaded.nickname == "Erika"
+    loaded.save()
+    after = raw_row(specimen)
+    assert after["name"] == before["name"]  # never read: the stored token is written back unchanged
+    assert after["nickname"] != before["nickname"]  # read: sealed again with a fresh nonce
+    assert reload(specimen).nickname == "Erika"
