@@ -1,6 +1,7 @@
 """docker-compose.yml gives every service what production settings demand (no Docker engine runs here)."""
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -15,7 +16,7 @@ REQUIRED = [
 ]
 
 
-def compose() -> dict:
+def compose() -> Any:
     return yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text())
 
 
