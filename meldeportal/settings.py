@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.institutions",
     "apps.accounts",
+    "apps.registry",
 ]
 
 MIDDLEWARE = [
@@ -150,6 +151,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "apps.accounts.middleware.AbsoluteSessionLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -172,6 +174,13 @@ TEMPLATES = [
 ]
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["apps.accounts.backends.CanonicalUsernameBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "start"
+# Wrong passwords in a row, across the 1-minute locks, before only the Vertrauensstelle can unlock.
+PASSWORD_HARD_LOCK_AFTER = env.int("PASSWORD_HARD_LOCK_AFTER", default=50)
+if not 3 < PASSWORD_HARD_LOCK_AFTER <= 100:  # NIST SP 800-63B §5.2.2: at most 100 consecutive failures
+    fail("PASSWORD_HARD_LOCK_AFTER must be between 4 and 100")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,8 +1,10 @@
-from django.urls import path
+from django.urls import include, path
 
 from apps.core import views as core_views
 
 urlpatterns = [
     path("", core_views.start, name="start"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("", include("apps.accounts.urls")),
+    path("vertrauensstelle/", include("apps.registry.urls")),
 ]

@@ -7,12 +7,28 @@ import uuid
 from django.db import models
 
 
+class InstitutionKind(models.TextChoices):
+    PRAXIS = "praxis", "Arztpraxis"
+    MVZ = "mvz", "Medizinisches Versorgungszentrum"
+    KRANKENHAUS = "krankenhaus", "Krankenhaus / Fachabteilung"
+    PATHOLOGIE = "pathologie", "Pathologie"
+    STRAHLENTHERAPIE = "strahlentherapie", "Strahlentherapie"
+    SONSTIGE = "sonstige", "Sonstige Einrichtung"
+
+
 class Institution(models.Model):
     """A Meldende Einrichtung. Its Melder-ID is issued by the registry and appears in every oBDS package."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField("Name", max_length=200)
     melder_id = models.CharField("Melder-ID", max_length=20, unique=True)
+    kind = models.CharField("Art", max_length=20, choices=InstitutionKind.choices, default=InstitutionKind.PRAXIS)
+    street = models.CharField("Straße und Hausnummer", max_length=200, blank=True)
+    postal_code = models.CharField("PLZ", max_length=5, blank=True)
+    city = models.CharField("Ort", max_length=100, blank=True)
+    contact_name = models.CharField("Ansprechperson", max_length=200, blank=True)
+    contact_phone = models.CharField("Telefon", max_length=50, blank=True)
+    contact_email = models.EmailField("E-Mail", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def event(django_user_model):
-    clerk = django_user_model.objects.create(username="vst.meier", is_staff=True)
+    clerk = django_user_model.objects.create(username="vst.meier", role="vertrauensstelle")
     praxis = Institution.objects.create(name="Praxis Dr. Beispiel", melder_id="M0001")
     request = RequestFactory().post("/", REMOTE_ADDR="192.0.2.10")
     return record_event("institution.created", actor=clerk, target=praxis, request=request, details={"grund": "Test"})

@@ -7,17 +7,17 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.accounts.actions import do_create_user
-from apps.accounts.models import User
-from apps.accounts.passwords import generate_initial_password
+from apps.accounts.actions import do_create_user, do_issue_password
+from apps.accounts.models import Role, User
 from apps.institutions.actions import do_create_institution
 from apps.institutions.models import Institution
 
 DEMO_MELDER_ID = "DEMO0001"
-DEMO_USERS = [
-    ("demo.aerztin", "Meldende Ärztin der Demo-Praxis", False),
-    ("demo.doku", "Tumordokumentation der Demo-Praxis", False),
-    ("demo.vertrauensstelle", "Vertrauensstelle (Registerpersonal)", True),
+DEMO_USERS: list[tuple[str, str, str]] = [
+    ("demo.aerztin", "Meldende Ärztin der Demo-Praxis", Role.MELDEND),
+    ("demo.erfassung", "Praxispersonal (Erfassung)", Role.ERFASSUNG),
+    ("demo.doku", "Tumordokumentation der Demo-Praxis", Role.DOKUMENTATION),
+    ("demo.vertrauensstelle", "Vertrauensstelle (Registerpersonal)", Role.VERTRAUENSSTELLE),
 ]
 SEED_LABEL = "system:seed_demo"
 
@@ -39,24 +39,18 @@ class Command(BaseCommand):
         )
         logins_path = settings.VAR_DIR / "demo-logins.json"
         logins: dict[str, str] = json.loads(logins_path.read_text()) if logins_path.exists() else {}
-        for username, _, staff in DEMO_USERS:
-            if User.objects.filter(username=username).exists() and username in logins:
-                continue
-            password = generate_initial_password()
+        for username, _, role in DEMO_USERS:
             user = User.objects.filter(username=username).first()
+            if user is not None and username in logins:
+                continue
             if user is None:
-                do_create_user(
-                    username=username,
-                    password=password,
-                    institution=None if staff else institution,
-                    is_staff=staff,
-                    acting_user=None,
-                    actor_label=SEED_LABEL,
+                _, logins[username] = do_create_user(
+                    username=username, role=role, institution=institution, acting_user=None, actor_label=SEED_LABEL
                 )
-            else:
-                user.set_password(password)
-                user.save(update_fields=["password"])
-            logins[username] = password
+            else:  # the password file was lost: issue a new password
+                logins[username] = do_issue_password(
+                    user, reason="Demo-Zugang neu ausgegeben", acting_user=None, actor_label=SEED_LABEL
+                )
         descriptor = os.open(logins_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "w") as handle:
             json.dump(logins, handle)

@@ -1,0 +1,112 @@
+"""The access matrix for every URL of the portal: visitor, half-logged-in, reporter, Vertrauensstelle.
+
+Every URL pattern must have a row here: a new page without one fails this test until its access is decided.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.personas import log_in, password_step
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC = "public"  # answers everybody
+LOGIN = "login"  # visitors and half-logged-in users are sent to the login
+STAFF = "staff"  # like LOGIN, and reporters get 403
+HALF = "half"  # only during a half-login (else back to the login page)
+
+MATRIX = {
+    "start": PUBLIC,
+    "healthz": PUBLIC,
+    "accounts:login": PUBLIC,
+    "accounts:logout": PUBLIC,
+    "accounts:enrol": HALF,
+    "accounts:code": HALF,
+    "accounts:account": LOGIN,
+    "accounts:reauth": LOGIN,
+    "accounts:password_change": LOGIN,
+    "accounts:device_add": LOGIN,
+    "accounts:device_confirm": LOGIN,
+    "accounts:device_remove": LOGIN,
+    "registry:home": STAFF,
+    "registry:locked": STAFF,
+    "registry:institution_create": STAFF,
+    "registry:institution": STAFF,
+    "registry:user_create": STAFF,
+    "registry:staff_create": STAFF,
+    "registry:user": STAFF,
+    "registry:user_action": STAFF,
+}
+
+
+def url_patterns(resolver: URLResolver | None = None, prefix: str = "", namespace: str = "") -> list[tuple[str, str]]:
+    """(name, path with sample arguments) for every named pattern; UUIDs are random, so nothing matches them."""
+    found = []
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            found += url_patterns(entry, prefix + str(entry.pattern), inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            path = prefix + str(entry.pattern)
+            path = path.replace("<uuid:", "<").replace("<slug:action>", "unlock")
+            while "<" in path:
+                start, end = path.index("<"), path.index(">")
+                path = path[:start] + str(uuid.uuid4()) + path[end + 1 :]
+            found.append((namespace + entry.name, "/" + path))
+    return found
+
+
+ALL = url_patterns()
+
+
+def test_every_url_has_a_decided_access_rule():
+    assert sorted(name for name, _ in ALL) == sorted(MATRIX)
+
+
+def requests_for(client: Client, path: str) -> list:
+    return [client.get(path), client.post(path, {})]
+
+
+@pytest.mark.parametrize(("name", "path"), ALL)
+def test_visitors_reach_only_public_pages(client, name, path):
+    for response in requests_for(client, path):
+        if MATRIX[name] in (LOGIN, STAFF):
+            assert response.status_code == 302 and response["Location"].startswith("/anmelden/?next="), path
+        elif MATRIX[name] == HALF:
+            assert response["Location"] == "/anmelden/"
+        else:
+            assert response.status_code in (200, 302, 405)
+
+
+@pytest.mark.parametrize(("name", "path"), ALL)
+def test_a_half_login_reaches_only_the_code_pages(client, physician, name, path):
+    password_step(client, physician.username)
+    for response in requests_for(client, path):
+        if MATRIX[name] in (LOGIN, STAFF):
+            assert response.status_code == 302 and response["Location"].startswith("/anmelden/?next="), path
+    client.post("/abmelden/")
+    assert "pending_login" not in client.session
+
+
+@pytest.mark.parametrize(("name", "path"), [(n, p) for n, p in ALL if MATRIX[n] == STAFF])
+def test_reporters_get_no_access_to_the_vertrauensstelle(client, physician, clock, name, path):
+    log_in(client, physician)
+    for response in requests_for(client, path):
+        assert response.status_code == 403, path
+        assert "Kein Zugriff" in response.content.decode()
+
+
+@pytest.mark.parametrize(("name", "path"), [(n, p) for n, p in ALL if MATRIX[n] == STAFF])
+def test_the_vertrauensstelle_reaches_its_pages_and_unknown_ids_are_404(client, clerk, clock, name, path):
+    log_in(client, clerk)
+    response = client.get(path)
+    takes_an_id = any(part.count("-") == 4 for part in path.split("/"))
+    if takes_an_id:
+        assert response.status_code in (404, 405), path  # 405: the action URLs take POST only
+    else:
+        assert response.status_code == 200, path
