@@ -4,6 +4,7 @@ of the Vertrauensstelle; and how they log in (password, then a code computed lik
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from django.test import Client
 from django.utils import timezone
@@ -36,11 +37,11 @@ def current_code(secret: str = SECRET) -> str:
     return totp.code_at(secret, time.time())
 
 
-def password_step(client: Client, username: str, password: str = PASSWORD, **extra: str):  # type: ignore[no-untyped-def]
+def password_step(client: Client, username: str, password: str = PASSWORD, **extra: str) -> Any:
     return client.post("/anmelden/", {"username": username, "password": password, **extra})
 
 
-def code_step(client: Client, code: str):  # type: ignore[no-untyped-def]
+def code_step(client: Client, code: str) -> Any:
     return client.post("/anmelden/code/", {"code": code})
 
 

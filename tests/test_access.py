@@ -6,6 +6,7 @@ Every URL pattern must have a row here: a new page without one fails this test u
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -68,7 +69,7 @@ def test_every_url_has_a_decided_access_rule():
     assert sorted(name for name, _ in ALL) == sorted(MATRIX)
 
 
-def requests_for(client: Client, path: str) -> list:
+def requests_for(client: Client, path: str) -> list[Any]:
     return [client.get(path), client.post(path, {})]
 
 

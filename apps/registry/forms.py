@@ -61,7 +61,13 @@ class UserCreateForm(forms.Form):
         label="Nachname", max_length=150, error_messages={"required": "Bitte geben Sie den Nachnamen ein."}
     )
     email = forms.EmailField(label="E-Mail", required=False)
-    role = forms.ChoiceField(label="Rolle", error_messages={"required": "Bitte wählen Sie eine Rolle."})
+    role = forms.ChoiceField(
+        label="Rolle",
+        error_messages={
+            "required": "Bitte wählen Sie eine Rolle.",
+            "invalid_choice": "Bitte wählen Sie eine der angebotenen Rollen.",
+        },
+    )
 
     def __init__(self, *args: Any, staff: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -1,6 +1,8 @@
 """Parallel guesses against real PostgreSQL: the row locks must keep every limit exact."""
 
 import threading
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -13,10 +15,10 @@ from tests.personas import PASSWORD, code_step, current_code, password_step
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def in_parallel(work, count: int) -> list:
+def in_parallel(work: Callable[[int], object], count: int) -> list[Any]:
     """Runs ``work(i)`` in ``count`` threads released at the same moment; each thread has its own connection."""
     start = threading.Barrier(count)
-    results: list = [None] * count
+    results: list[Any] = [None] * count
 
     def run(index: int) -> None:
         try:

@@ -1,9 +1,10 @@
 import datetime
-import time
 import re
+import time
 
 import pytest
 from django.db import connection
+from django.http import HttpResponse
 from django.test import Client
 
 from apps.accounts import totp
@@ -15,8 +16,8 @@ pytestmark = pytest.mark.django_db
 BLOCKED = "Zugang gesperrt – bitte wenden Sie sich an die Vertrauensstelle"
 
 
-def page(response) -> str:
-    return response.content.decode()
+def page(response: HttpResponse) -> str:
+    return str(response.content.decode())
 
 
 def error_summary(response) -> str:
@@ -128,7 +129,9 @@ def test_spaces_in_the_code_are_fine(typed):
     assert totp.normalise_code(typed) == "123456"
 
 
-@pytest.mark.parametrize("typed", ["12345", "1234567", "0123456", "+123456", "١٢٣٤٥٦", "１２３４５６", "12345a", "", "12\x0034"])
+@pytest.mark.parametrize(
+    "typed", ["12345", "1234567", "0123456", "+123456", "١٢٣٤٥٦", "１２３４５６", "12345a", "", "12\x0034"]
+)
 def test_anything_but_six_ascii_digits_is_refused_without_counting(client, physician, clock, typed):
     password_step(client, physician.username)
     response = code_step(client, typed)
@@ -272,8 +275,16 @@ def test_a_lock_ends_the_sessions_the_account_already_has(physician, clock):
 
 @pytest.mark.parametrize(
     ("username", "password"),
-    [("", ""), ("a.aerztin", ""), ("", PASSWORD), ("x" * 10_000, PASSWORD), ("a.aer\x00ztin", PASSWORD),
-     ("a.aerztin", "p" * 1_000_000), ("a.aerztin", "pass\x00wort"), ("<script>alert(1)</script>", "x")],
+    [
+        ("", ""),
+        ("a.aerztin", ""),
+        ("", PASSWORD),
+        ("x" * 10_000, PASSWORD),
+        ("a.aer\x00ztin", PASSWORD),
+        ("a.aerztin", "p" * 1_000_000),
+        ("a.aerztin", "pass\x00wort"),
+        ("<script>alert(1)</script>", "x"),
+    ],
 )
 def test_bad_login_input_gets_a_clear_answer(client, physician, username, password):
     response = password_step(client, username, password)
@@ -286,8 +297,16 @@ def test_bad_login_input_gets_a_clear_answer(client, physician, username, passwo
 
 @pytest.mark.parametrize(
     "target",
-    ["//evil.example", "https://evil.example/", "https:evil.example", "/\\evil.example", "javascript:alert(1)",
-     "///evil.example", "http://testserver@evil.example", "\x00/konto/"],
+    [
+        "//evil.example",
+        "https://evil.example/",
+        "https:evil.example",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "///evil.example",
+        "http://testserver@evil.example",
+        "\x00/konto/",
+    ],
 )
 def test_login_never_redirects_to_another_site(client, physician, clock, target):
     password_step(client, physician.username, next=target)
