@@ -21,11 +21,11 @@ import django
 
 django.setup()
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: E402
-from django.conf import settings  # noqa: E402
-from django.db import models  # noqa: E402
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.db import models
 
-from apps.core.fields import EncryptedTextField, Sealed  # noqa: E402
+from apps.core.fields import EncryptedTextField, Sealed
 
 COUNT = 100_000
 ROUNDS = 7

@@ -102,8 +102,9 @@ def check_code(request: HttpRequest, user_id: int, code: str) -> tuple[Verdict, 
     now = timezone.now()
     for device in user.devices.select_for_update():
         if accept_code(device, code, now):
-            user.otp_failures = 0
-            user.save(update_fields=["otp_failures"])
+            if user.otp_failures:
+                user.otp_failures = 0
+                user.save(update_fields=["otp_failures"])
             return Verdict.OK, device
     user.otp_failures += 1
     record_event("login.otp_failed", actor=user, request=request, details={"fehlversuche": user.otp_failures})
@@ -125,7 +126,7 @@ def accept_code(device: Device, code: str, now: datetime.datetime) -> bool:
     device.last_t = step
     device.last_used_at = now
     device.confirmed_at = device.confirmed_at or now
-    device.save()
+    device.save(update_fields=["last_t", "last_used_at", "confirmed_at"])
     return True
 
 

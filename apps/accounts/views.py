@@ -8,6 +8,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
@@ -119,14 +120,15 @@ def code_view(request: HttpRequest) -> HttpResponse:
         return _restart(request, expired)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        verdict, _ = check_code(request, user.pk, form.cleaned_data["code"])
-        if verdict is Verdict.OK:
-            target = pending.next_url(request)
-            pending.clear(request)
-            login(request, user, backend=BACKEND)  # a new session id (ASVS 7.2.4)
-            request.session[LOGIN_AT] = time.time()
-            record_event("login.succeeded", actor=user, request=request)
-            return redirect(target)
+        with transaction.atomic():  # code, login and its audit event in one commit
+            verdict, _ = check_code(request, user.pk, form.cleaned_data["code"])
+            if verdict is Verdict.OK:
+                target = pending.next_url(request)
+                pending.clear(request)
+                login(request, user, backend=BACKEND)  # a new session id (ASVS 7.2.4)
+                request.session[LOGIN_AT] = time.time()
+                record_event("login.succeeded", actor=user, request=request)
+                return redirect(target)
         if verdict is Verdict.BLOCKED:
             pending.clear(request)
             messages.error(request, BLOCKED)

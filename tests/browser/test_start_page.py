@@ -32,3 +32,10 @@ def test_the_stylesheet_loads_under_the_content_security_policy(live_server, pag
     background = page.locator(".site-header").evaluate("element => getComputedStyle(element).backgroundColor")
     assert background == "rgb(11, 79, 108)"
     assert violations == []
+
+
+def test_the_accessibility_check_does_find_problems(page: Page):
+    page.set_content('<html><body><img src="x.png"><a href="/"></a><input type="text"></body></html>')
+    found = blocking_violations(page)
+    assert any(line.startswith("image-alt") for line in found)
+    assert any(line.startswith("html-has-lang") for line in found)
