@@ -139,6 +139,7 @@ INSTALLED_APPS = [
     "apps.institutions",
     "apps.accounts",
     "apps.registry",
+    "apps.patients",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,51 @@
+"""State changes of Personenstammdaten; each one transaction with an audit event (no patient data in it)."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+
+from apps.accounts.models import User
+from apps.core.audit import record_event
+from apps.institutions.models import Institution
+from apps.obds.identifiers import normalise_kvnr
+from apps.patients.models import Patient
+
+# Generated Patient_IDs: "P" + 9 characters without look-alikes; about 2^45 values, random, nothing identifying.
+ID_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+class DuplicatePatient(Exception):
+    """The institution already has this person (same insurance number and birth date) or this Patient_ID."""
+
+
+def new_patient_id() -> str:
+    return "P" + "".join(secrets.choice(ID_ALPHABET) for _ in range(9))
+
+
+def do_create_patient(
+    *, institution: Institution, acting_user: User, request: HttpRequest | None = None, **fields: Any
+) -> Patient:
+    """Save master data on its own; ``patient_id`` is generated when not given."""
+    if fields.get("insurance_number"):
+        fields["insurance_number"] = normalise_kvnr(fields["insurance_number"])
+    given_id = str(fields.pop("patient_id", "") or "").strip().upper()
+    for _ in range(5):  # a generated id colliding is unlikely; give up loudly after five tries
+        patient = Patient(
+            institution=institution, created_by=acting_user, patient_id=given_id or new_patient_id(), **fields
+        )
+        try:
+            with transaction.atomic():
+                patient.save()
+                record_event("patient.created", actor=acting_user, target=patient, request=request)
+        except IntegrityError as error:
+            if "one_record_per_insured_person" in str(error):
+                raise DuplicatePatient("Diese Person ist in Ihrer Einrichtung bereits erfasst.") from None
+            if given_id:
+                raise DuplicatePatient(f"Die Patienten-ID {given_id} ist bereits vergeben.") from None
+            continue
+        return patient
+    raise DuplicatePatient("Es konnte keine freie Patienten-ID erzeugt werden. Bitte versuchen Sie es erneut.")

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PatientsConfig(AppConfig):
+    name = "apps.patients"
+    label = "patients"
+    verbose_name = "Personenstammdaten"
