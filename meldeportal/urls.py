@@ -7,4 +7,5 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("", include("apps.accounts.urls")),
     path("vertrauensstelle/", include("apps.registry.urls")),
+    path("patienten/", include("apps.patients.urls")),
 ]

@@ -20,6 +20,7 @@ PUBLIC = "public"  # answers everybody
 LOGIN = "login"  # visitors and half-logged-in users are sent to the login
 STAFF = "staff"  # like LOGIN, and reporters get 403
 HALF = "half"  # only during a half-login (else back to the login page)
+REPORTER = "reporter"  # like LOGIN, and the Vertrauensstelle (no institution) gets 403
 
 MATRIX = {
     "start": PUBLIC,
@@ -42,6 +43,10 @@ MATRIX = {
     "registry:staff_create": STAFF,
     "registry:user": STAFF,
     "registry:user_action": STAFF,
+    "patients:list": REPORTER,
+    "patients:create": REPORTER,
+    "patients:detail": REPORTER,
+    "patients:edit": REPORTER,
 }
 
 
@@ -76,7 +81,7 @@ def requests_for(client: Client, path: str) -> list[Any]:
 @pytest.mark.parametrize(("name", "path"), ALL)
 def test_visitors_reach_only_public_pages(client, name, path):
     for response in requests_for(client, path):
-        if MATRIX[name] in (LOGIN, STAFF):
+        if MATRIX[name] in (LOGIN, STAFF, REPORTER):
             assert response.status_code == 302 and response["Location"].startswith("/anmelden/?next="), path
         elif MATRIX[name] == HALF:
             assert response["Location"] == "/anmelden/"
@@ -88,7 +93,7 @@ def test_visitors_reach_only_public_pages(client, name, path):
 def test_a_half_login_reaches_only_the_code_pages(client, physician, name, path):
     password_step(client, physician.username)
     for response in requests_for(client, path):
-        if MATRIX[name] in (LOGIN, STAFF):
+        if MATRIX[name] in (LOGIN, STAFF, REPORTER):
             assert response.status_code == 302 and response["Location"].startswith("/anmelden/?next="), path
     client.post("/abmelden/")
     assert "pending_login" not in client.session
@@ -111,3 +116,10 @@ def test_the_vertrauensstelle_reaches_its_pages_and_unknown_ids_are_404(client, 
         assert response.status_code in (404, 405), path  # 405: the action URLs take POST only
     else:
         assert response.status_code == 200, path
+
+
+@pytest.mark.parametrize(("name", "path"), [(n, p) for n, p in ALL if MATRIX[n] == REPORTER])
+def test_the_vertrauensstelle_sees_no_patient_pages(client, clerk, clock, name, path):
+    log_in(client, clerk)
+    for response in requests_for(client, path):
+        assert response.status_code == 403, path

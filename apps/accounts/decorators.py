@@ -15,6 +15,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from apps.accounts.models import User
+from apps.institutions.models import Institution
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
 REAUTH_AT = "reauth_at"
@@ -28,6 +29,14 @@ def current_user(request: HttpRequest) -> User:
     return request.user
 
 
+def current_institution(request: HttpRequest) -> Institution:
+    """The logged-in reporter's institution; registry staff have none and are refused."""
+    institution = current_user(request).institution
+    if institution is None:
+        raise PermissionDenied
+    return institution
+
+
 def staff_required(view: View) -> View:
     """Vertrauensstelle only; other users get 403, visitors the login page."""
 
@@ -36,6 +45,18 @@ def staff_required(view: View) -> View:
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not current_user(request).is_registry_staff:
             raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+def institution_member_required(view: View) -> View:
+    """Users of a Meldende Einrichtung only (the Vertrauensstelle sees no patient data); others get 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        current_institution(request)
         return view(request, *args, **kwargs)
 
     return wrapped  # type: ignore[return-value]

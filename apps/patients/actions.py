@@ -22,6 +22,29 @@ class DuplicatePatient(Exception):
     """The institution already has this person (same insurance number and birth date) or this Patient_ID."""
 
 
+@transaction.atomic
+def do_update_patient(
+    patient: Patient, *, acting_user: User, request: HttpRequest | None = None, **fields: Any
+) -> None:
+    """Change master data; the audit event names the changed fields, never their values."""
+    if fields.get("insurance_number"):
+        fields["insurance_number"] = normalise_kvnr(fields["insurance_number"])
+    fields["patient_id"] = str(fields.get("patient_id") or patient.patient_id).strip().upper()
+    changed = sorted(name for name, value in fields.items() if getattr(patient, name) != value)
+    for name, value in fields.items():
+        setattr(patient, name, value)
+    try:
+        with transaction.atomic():
+            patient.save()
+    except IntegrityError as error:
+        if "one_record_per_insured_person" in str(error):
+            raise DuplicatePatient("Eine andere Person mit dieser Versichertennummer ist bereits erfasst.") from None
+        raise DuplicatePatient(f"Die Patienten-ID {fields['patient_id']} ist bereits vergeben.") from None
+    record_event(
+        "patient.changed", actor=acting_user, target=patient, request=request, details={"felder": ", ".join(changed)}
+    )
+
+
 def new_patient_id() -> str:
     return "P" + "".join(secrets.choice(ID_ALPHABET) for _ in range(9))
 

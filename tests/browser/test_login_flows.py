@@ -12,8 +12,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from apps.accounts import totp
 from apps.accounts.models import Device, User
-from tests.browser.conftest import blocking_violations
-from tests.personas import PASSWORD, SECRET, make_user
+from tests.browser.visit import Visit
+from tests.personas import SECRET, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 BLOCKED = "Zugang gesperrt – bitte wenden Sie sich an die Vertrauensstelle"
@@ -24,42 +24,6 @@ def running_clock() -> Iterator[time_machine.Traveller]:
     """Time runs as usual but can jump forward (for the lock minute); codes follow the same clock."""
     with time_machine.travel(datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC), tick=True) as traveller:
         yield traveller
-
-
-class Visit:
-    """One user's browser tab; checks every page it reaches with axe-core."""
-
-    def __init__(self, page: Page, base_url: str) -> None:
-        self.page = page
-        self.base_url = base_url
-        self.violations: dict[str, list[str]] = {}
-
-    def check(self) -> None:
-        found = blocking_violations(self.page)
-        if found:
-            self.violations[self.page.url] = found
-
-    def open(self, path: str) -> None:
-        self.page.goto(self.base_url + path)
-        self.check()
-
-    def credentials(self, username: str, password: str = PASSWORD) -> None:
-        self.open("/anmelden/")
-        self.page.get_by_label("Benutzername").fill(username)
-        self.page.get_by_label("Passwort").fill(password)
-        self.page.get_by_role("button", name="Login").click()
-        self.check()
-
-    def code(self, code: str) -> None:
-        self.page.get_by_label("OTP-Code").fill(code)
-        self.page.get_by_role("button", name="fertig").click()
-        self.check()
-
-    def log_in(self, user: User, secret: str = SECRET) -> None:
-        self.credentials(user.username)
-        expect(self.page.get_by_label("OTP-Code")).to_be_visible()
-        self.code(totp.code_at(secret, time.time()))
-        expect(self.page.get_by_role("button", name="Abmelden")).to_be_visible()
 
 
 @pytest.fixture
