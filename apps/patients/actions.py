@@ -37,12 +37,16 @@ def do_update_patient(
         with transaction.atomic():
             patient.save()
     except IntegrityError as error:
-        if "one_record_per_insured_person" in str(error):
-            raise DuplicatePatient("Eine andere Person mit dieser Versichertennummer ist bereits erfasst.") from None
-        raise DuplicatePatient(f"Die Patienten-ID {fields['patient_id']} ist bereits vergeben.") from None
+        raise _duplicate(error, fields["patient_id"]) from None
     record_event(
         "patient.changed", actor=acting_user, target=patient, request=request, details={"felder": ", ".join(changed)}
     )
+
+
+def _duplicate(error: IntegrityError, patient_id: str) -> DuplicatePatient:
+    if "one_record_per_insured_person" in str(error):
+        return DuplicatePatient("Diese Person ist in Ihrer Einrichtung bereits erfasst.")
+    return DuplicatePatient(f"Die Patienten-ID {patient_id} ist bereits vergeben.")
 
 
 def new_patient_id() -> str:
@@ -65,10 +69,8 @@ def do_create_patient(
                 patient.save()
                 record_event("patient.created", actor=acting_user, target=patient, request=request)
         except IntegrityError as error:
-            if "one_record_per_insured_person" in str(error):
-                raise DuplicatePatient("Diese Person ist in Ihrer Einrichtung bereits erfasst.") from None
-            if given_id:
-                raise DuplicatePatient(f"Die Patienten-ID {given_id} ist bereits vergeben.") from None
-            continue
+            if given_id or "one_record_per_insured_person" in str(error):
+                raise _duplicate(error, given_id) from None
+            continue  # a generated id collided: draw another
         return patient
     raise DuplicatePatient("Es konnte keine freie Patienten-ID erzeugt werden. Bitte versuchen Sie es erneut.")

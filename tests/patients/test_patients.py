@@ -1,4 +1,5 @@
 import datetime
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -13,20 +14,21 @@ pytestmark = pytest.mark.django_db
 BORN = datetime.date(1961, 4, 17)
 
 
+ERIKA: dict[str, Any] = {
+    "insurance_kind": "GKV",
+    "iknr": "101575519",
+    "insurance_number": "a 000 500 015",
+    "nachname": "Mustermann",
+    "vornamen": "Erika",
+    "geschlecht": "W",
+    "geburtsdatum": BORN,
+    "adresse": {"strasse": "Heidestraße", "hausnummer": "17", "plz": "51147", "ort": "Köln", "land": "DE"},
+}
+
+
 @pytest.fixture
 def erika(praxis, physician):
-    return do_create_patient(
-        institution=praxis,
-        acting_user=physician,
-        insurance_kind="GKV",
-        iknr="101575519",
-        insurance_number="a 000 500 015",
-        nachname="Mustermann",
-        vornamen="Erika",
-        geschlecht="W",
-        geburtsdatum=BORN,
-        adresse={"strasse": "Heidestraße", "hausnummer": "17", "plz": "51147", "ort": "Köln", "land": "DE"},
-    )
+    return do_create_patient(institution=praxis, acting_user=physician, **ERIKA)
 
 
 def test_identifying_values_are_not_readable_in_the_database(erika):
@@ -70,31 +72,15 @@ def test_the_own_institution_reaches_the_patient(erika, colleague):
 def test_the_same_person_cannot_be_entered_twice(erika, praxis, physician):
     with pytest.raises(DuplicatePatient, match="bereits erfasst"):
         do_create_patient(
-            institution=praxis,
-            acting_user=physician,
-            insurance_kind="GKV",
-            insurance_number="A000500015",
-            nachname="Mustermann",
-            vornamen="Erika Maria",
-            geschlecht="W",
-            geburtsdatum=BORN,
+            institution=praxis, acting_user=physician, **{**ERIKA, "insurance_number": "A000500015", "vornamen": "E."}
         )
     assert Patient.objects.count() == 1
 
 
 def test_a_taken_patient_id_is_refused(erika, praxis, physician):
+    someone_else = {**ERIKA, "insurance_kind": "Sonstige", "insurance_number": "", "ersatzkode": "970000011"}
     with pytest.raises(DuplicatePatient, match="bereits vergeben"):
-        do_create_patient(
-            institution=praxis,
-            acting_user=physician,
-            patient_id=erika.patient_id,
-            insurance_kind="Sonstige",
-            ersatzkode="970000011",
-            nachname="Anders",
-            vornamen="Otto",
-            geschlecht="M",
-            geburtsdatum=BORN,
-        )
+        do_create_patient(institution=praxis, acting_user=physician, patient_id=erika.patient_id, **someone_else)
 
 
 def test_the_audit_event_holds_no_patient_data(erika):
