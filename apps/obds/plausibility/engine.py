@@ -1,0 +1,152 @@
+"""The rule engine: rules register themselves with an id, a severity, the fields they concern and a message.
+
+Reports are schema-shaped dicts (apps.obds.schema_model): a Meldung as read from XML or built by a form.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from apps.obds.codes import CodeLists
+
+
+class Severity(enum.Enum):
+    FEHLER = "Fehler"  # blocks sending
+    HINWEIS = "Hinweis"  # sent with a warning
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: Severity
+    message: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Context:
+    """One Meldung with what the rules may compare it with."""
+
+    meldung: dict[str, Any]
+    sex: str | None = None
+    born: datetime.date | None = None
+    insurance: dict[str, Any] = field(default_factory=dict)  # Versichertendaten_GKV/_PKV/_Sonstige as in oBDS
+    earlier: tuple[dict[str, Any], ...] = ()  # the patient's other Meldungen
+    codes: CodeLists | None = None
+    today: datetime.date = field(default_factory=datetime.date.today)
+
+
+# A check returns None when the rule holds, else the message (with details filled in).
+Check = Callable[[Context], str | None]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: Severity
+    fields: tuple[str, ...]
+    check: Check
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(rule_id: str, severity: Severity, *fields: str) -> Callable[[Check], Check]:
+    def register(check: Check) -> Check:
+        if rule_id in RULES:
+            raise ValueError(f"rule {rule_id} registered twice")
+        RULES[rule_id] = Rule(rule_id, severity, fields, check)
+        return check
+
+    return register
+
+
+def check(context: Context) -> list[Finding]:
+    findings = []
+    for registered in RULES.values():
+        message = registered.check(context)
+        if message:
+            findings.append(Finding(registered.id, registered.severity, message, registered.fields))
+    return findings
+
+
+# --- reading schema-shaped data ------------------------------------------------------------------------------------
+
+
+def text(value: Any) -> str | None:
+    """The text of an element: plain, or the ``#text`` of one with attributes."""
+    if isinstance(value, dict):
+        value = value.get("#text")
+    return value if isinstance(value, str) and value != "" else None
+
+
+def get(data: Any, path: str) -> Any:
+    """``get(meldung, "Tumorzuordnung/Primaertumor_ICD/Code")``; the first item of a repeated element."""
+    for part in path.split("/"):
+        if isinstance(data, list):
+            data = data[0] if data else None
+        if not isinstance(data, dict):
+            return None
+        data = data.get(part)
+    return data
+
+
+def walk(data: Any, trail: str = "") -> Iterator[tuple[str, Any]]:
+    """Every (path, value) below ``data``, lists included."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key.startswith(("@", "#")):
+                continue
+            path = f"{trail}/{key}" if trail else key
+            yield path, value
+            yield from walk(value, path)
+    elif isinstance(data, list):
+        for item in data:
+            yield from walk(item, trail)
+
+
+def as_date(value: Any) -> datetime.date | None:
+    raw = text(value)
+    if raw is None:
+        return None
+    try:
+        return datetime.date.fromisoformat(raw)
+    except ValueError:
+        return None
+
+
+def dates(data: Any) -> Iterator[tuple[str, datetime.date]]:
+    """Every full date in a report (gYear values such as earlier diagnoses' years are not dates)."""
+    for path, value in walk(data):
+        found = as_date(value)
+        if found is not None:
+            yield path, found
+
+
+def report_type(meldung: dict[str, Any]) -> str | None:
+    for name in ("Diagnose", "Pathologie", "OP", "ST", "SYST", "Verlauf", "Tod", "Tumorkonferenz"):
+        if name in meldung:
+            return name
+    return None
+
+
+def content(meldung: dict[str, Any]) -> dict[str, Any]:
+    name = report_type(meldung)
+    value = meldung.get(name) if name else None
+    return value if isinstance(value, dict) else {}
+
+
+def icd(context: Context) -> str:
+    return text(get(context.meldung, "Tumorzuordnung/Primaertumor_ICD/Code")) or ""
+
+
+def diagnosed(context: Context) -> datetime.date | None:
+    return as_date(get(context.meldung, "Tumorzuordnung/Diagnosedatum"))
+
+
+def german(day: datetime.date) -> str:
+    return day.strftime("%d.%m.%Y")
