@@ -6,13 +6,12 @@ Each is one transaction with an audit event. Desk actions need a reason and end 
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
 from apps.accounts import totp
 from apps.accounts.backends import canonical_username
-from apps.accounts.login import accept_code
+from apps.accounts.login import accept_code, end_sessions
 from apps.accounts.models import Device, LoginThrottle, Role, User
 from apps.accounts.passwords import generate_initial_password
 from apps.core.audit import record_event
@@ -21,12 +20,6 @@ from apps.institutions.models import Institution
 
 class ActionRefused(Exception):
     """The action would leave the account in a bad state; the message says why, in German."""
-
-
-def _end_sessions(user: User) -> None:
-    """Raising the epoch changes the session hash: every open session ends at its next request."""
-    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
-    user.refresh_from_db(fields=["session_epoch"])
 
 
 def _clear_locks(user: User) -> None:
@@ -83,7 +76,7 @@ def do_issue_password(
     user.set_password(password)
     user.save(update_fields=["password"])
     _clear_locks(user)
-    _end_sessions(user)
+    end_sessions(user)
     record_event(
         "user.password_issued",
         actor=acting_user,
@@ -100,7 +93,7 @@ def do_reset_otp(user: User, *, reason: str, acting_user: User, request: HttpReq
     """Removes every authenticator: the next login shows a new QR code."""
     removed = Device.objects.filter(user=user).delete()[0]
     _clear_locks(user)
-    _end_sessions(user)
+    end_sessions(user)
     record_event(
         "user.otp_reset", actor=acting_user, target=user, request=request, details={"grund": reason, "geraete": removed}
     )
@@ -110,7 +103,7 @@ def do_reset_otp(user: User, *, reason: str, acting_user: User, request: HttpReq
 def do_unlock_user(user: User, *, reason: str, acting_user: User, request: HttpRequest | None = None) -> None:
     """Clears both locks: wrong codes and wrong passwords."""
     _clear_locks(user)
-    _end_sessions(user)
+    end_sessions(user)
     record_event("user.unlocked", actor=acting_user, target=user, request=request, details={"grund": reason})
 
 
@@ -122,7 +115,7 @@ def do_set_user_active(
         raise ActionRefused("Sie können Ihr eigenes Konto nicht deaktivieren.")
     user.is_active = active
     user.save(update_fields=["is_active"])
-    _end_sessions(user)
+    end_sessions(user)
     action = "user.reactivated" if active else "user.deactivated"
     record_event(action, actor=acting_user, target=user, request=request, details={"grund": reason})
 
@@ -132,7 +125,7 @@ def do_change_password(user: User, new_password: str, *, request: HttpRequest) -
     """The user's own change; other sessions end, the caller keeps the current one."""
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    _end_sessions(user)
+    end_sessions(user)
     record_event("user.password_changed", actor=user, target=user, request=request)
 
 

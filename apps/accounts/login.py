@@ -82,7 +82,7 @@ def _count_password_failure(
         throttle.hard_locked_at = now
         record_event("login.password_blocked", actor=account, actor_label=actor_label, request=request)
         if account is not None:
-            _end_sessions(account)
+            end_sessions(account)
         result = PasswordResult(Verdict.BLOCKED)
     elif throttle.failures >= PASSWORD_LOCK_AFTER:
         throttle.failures = 0
@@ -130,8 +130,10 @@ def accept_code(device: Device, code: str, now: datetime.datetime) -> bool:
     return True
 
 
-def _end_sessions(user: User) -> None:
+def end_sessions(user: User) -> None:
+    """Raising the epoch changes the session hash: every open session ends at its next request."""
     User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+    user.refresh_from_db(fields=["session_epoch"])
 
 
 def _seconds_until(moment: datetime.datetime, now: datetime.datetime) -> int:

@@ -171,9 +171,8 @@ def judge(source: IO[bytes]) -> Verdict:
             elif element.getparent() is not None:
                 _forget(element)
     except etree.XMLSyntaxError as error:
-        first = _rejected(error)
         line, path = _locate(source, choice.schema)
-        return Verdict(choice.format, choice.version, _rejected(error, line, path) if line else first)
+        return Verdict(choice.format, choice.version, _rejected(error, line, path))
     return Verdict(choice.format, choice.version, None)
 
 

@@ -176,3 +176,23 @@ class PatientForm(forms.Form):
         }  # fmt: skip
         fields.update(adresse=address or None, fruehere_namen=earlier or None)
         return fields
+
+
+class SearchForm(forms.Form):
+    """Find a patient: by own Patient_ID, or by birth date with insurance number or surname."""
+
+    insurance_number = forms.CharField(label="Versichertennummer", max_length=20, required=False)
+    patient_id = forms.CharField(label="Patienten-ID", max_length=16, required=False)
+    nachname = forms.CharField(label="Nachname", max_length=255, required=False)
+    geburtsdatum = GermanDateField(label="Geburtsdatum", required=False)
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        born = cleaned.get("geburtsdatum")
+        if not cleaned.get("patient_id") and not born:
+            raise forms.ValidationError(
+                "Bitte suchen Sie mit der Patienten-ID, oder mit Geburtsdatum und Versichertennummer oder Nachname."
+            )
+        if born and not (cleaned.get("insurance_number") or cleaned.get("nachname")):
+            self.add_error("nachname", "Zum Geburtsdatum gehört die Versichertennummer oder der Nachname.")
+        return cleaned

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,28 +13,10 @@ from django.views.decorators.http import require_http_methods
 from apps.accounts.decorators import current_institution, current_user, institution_member_required
 from apps.patients import lookups
 from apps.patients.actions import DuplicatePatient, do_create_patient, do_update_patient
-from apps.patients.forms import GermanDateField, PatientForm
+from apps.patients.forms import PatientForm, SearchForm
 from apps.patients.models import Patient
 
 RECENT = 20
-
-
-class SearchForm(forms.Form):
-    insurance_number = forms.CharField(label="Versichertennummer", max_length=20, required=False)
-    patient_id = forms.CharField(label="Patienten-ID", max_length=16, required=False)
-    nachname = forms.CharField(label="Nachname", max_length=255, required=False)
-    geburtsdatum = GermanDateField(label="Geburtsdatum", required=False)
-
-    def clean(self) -> dict[str, object]:
-        cleaned = super().clean() or {}
-        born = cleaned.get("geburtsdatum")
-        if not cleaned.get("patient_id") and not born:
-            raise forms.ValidationError(
-                "Bitte suchen Sie mit der Patienten-ID, oder mit Geburtsdatum und Versichertennummer oder Nachname."
-            )
-        if born and not (cleaned.get("insurance_number") or cleaned.get("nachname")):
-            self.add_error("nachname", "Zum Geburtsdatum gehört die Versichertennummer oder der Nachname.")
-        return cleaned
 
 
 def _search(form: SearchForm, request: HttpRequest) -> list[Patient]:

@@ -127,22 +127,18 @@ def _count(histology: Any, name: str) -> int | None:
     return int(value) if value is not None and value.isdigit() else None
 
 
-@rule("LK_BEFALLEN", Severity.FEHLER, "Histologie/LK_befallen", "Histologie/LK_untersucht")
-def lymph_nodes(context: Context) -> str | None:
-    histology = content(context.meldung).get("Histologie")
-    examined, affected = _count(histology, "LK_untersucht"), _count(histology, "LK_befallen")
-    if examined is not None and affected is not None and affected > examined:
-        return f"Es sind mehr Lymphknoten befallen ({affected}) als untersucht ({examined})."
-    return None
+def _node_rule(rule_id: str, prefix: str, label: str) -> None:
+    @rule(rule_id, Severity.FEHLER, f"Histologie/{prefix}LK_befallen", f"Histologie/{prefix}LK_untersucht")
+    def affected_not_above_examined(context: Context) -> str | None:
+        histology = content(context.meldung).get("Histologie")
+        examined, affected = _count(histology, f"{prefix}LK_untersucht"), _count(histology, f"{prefix}LK_befallen")
+        if examined is not None and affected is not None and affected > examined:
+            return f"Es sind mehr {label} befallen ({affected}) als untersucht ({examined})."
+        return None
 
 
-@rule("SENTINEL_BEFALLEN", Severity.FEHLER, "Histologie/Sentinel_LK_befallen", "Histologie/Sentinel_LK_untersucht")
-def sentinel_nodes(context: Context) -> str | None:
-    histology = content(context.meldung).get("Histologie")
-    examined, affected = _count(histology, "Sentinel_LK_untersucht"), _count(histology, "Sentinel_LK_befallen")
-    if examined is not None and affected is not None and affected > examined:
-        return f"Es sind mehr Sentinel-Lymphknoten befallen ({affected}) als untersucht ({examined})."
-    return None
+_node_rule("LK_BEFALLEN", "", "Lymphknoten")
+_node_rule("SENTINEL_BEFALLEN", "Sentinel_", "Sentinel-Lymphknoten")
 
 
 @rule("HISTOLOGISCH_OHNE_HISTOLOGIE", Severity.HINWEIS, "Diagnosesicherung", "Histologie")
