@@ -140,6 +140,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.registry",
     "apps.patients",
+    "apps.reports",
 ]
 
 MIDDLEWARE = [
@@ -179,6 +180,10 @@ AUTHENTICATION_BACKENDS = ["apps.accounts.backends.CanonicalUsernameBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "start"
 # Wrong passwords in a row, across the 1-minute locks, before only the Vertrauensstelle can unlock.
+# Report drafts unchanged for this many days are deleted by `manage.py prune_drafts` (run daily).
+DRAFT_MAX_AGE_DAYS = env.int("DRAFT_MAX_AGE_DAYS", default=90)
+if not 1 <= DRAFT_MAX_AGE_DAYS <= 3650:
+    fail("DRAFT_MAX_AGE_DAYS must be between 1 and 3650")
 PASSWORD_HARD_LOCK_AFTER = env.int("PASSWORD_HARD_LOCK_AFTER", default=50)
 if not 3 < PASSWORD_HARD_LOCK_AFTER <= 100:  # NIST SP 800-63B §5.2.2: at most 100 consecutive failures
     fail("PASSWORD_HARD_LOCK_AFTER must be between 4 and 100")

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("apps.accounts.urls")),
     path("vertrauensstelle/", include("apps.registry.urls")),
     path("patienten/", include("apps.patients.urls")),
+    path("", include("apps.reports.urls")),
 ]

@@ -153,6 +153,9 @@ class EncryptedDateField(EncryptedField):
 class EncryptedJSONField(EncryptedField):
     """An encrypted JSON document (dicts, lists, strings, numbers, booleans)."""
 
+    _pyi_private_set_type: Any  # django-stubs: any JSON value may be assigned and read
+    _pyi_private_get_type: Any
+
     def to_bytes(self, value: Any) -> bytes:
         return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 

@@ -36,3 +36,34 @@ def load() -> CodeLists | None:
         paired_topography=frozenset(row["code"] for row in topography if row["istPaarig"] == "1"),
         morphology=frozenset(row["code"] for row in _rows(folder / "morphologie.csv")),
     )
+
+
+# The lists the entry form suggests from: file, code column, name column.
+SUGGESTION_LISTS = {
+    "icd10": ("icd10.csv", "code", "name"),
+    "topographie": ("topographie.csv", "code", "name"),
+    "morphologie": ("morphologie.csv", "code", "name"),
+    "substanz": ("substanz.csv", "Code", "Substanz"),
+}
+
+
+@functools.cache
+def _named(name: str) -> tuple[tuple[str, str, str], ...]:
+    filename, code, label = SUGGESTION_LISTS[name]
+    path = Path(settings.OBDS_CODES_DIR) / filename
+    if not path.exists():
+        return ()
+    return tuple((row[code], row[label], f"{row[code]} {row[label]}".casefold()) for row in _rows(path))
+
+
+def suggest(name: str, query: str, limit: int = 20) -> list[tuple[str, str]]:
+    """Codes starting with ``query`` first, then codes whose name contains it; nothing for unknown lists."""
+    wanted = query.strip().casefold()
+    if name not in SUGGESTION_LISTS or len(wanted) < 2:
+        return []
+    rows = _named(name)
+    starting = [(code, label) for code, label, _ in rows if code.casefold().startswith(wanted)]
+    containing = [
+        (code, label) for code, label, text in rows if wanted in text and not code.casefold().startswith(wanted)
+    ]
+    return list(dict.fromkeys(starting + containing))[:limit]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -10,12 +9,10 @@ from django.http import HttpRequest
 
 from apps.accounts.models import User
 from apps.core.audit import record_event
+from apps.core.ids import random_id
 from apps.institutions.models import Institution
 from apps.obds.identifiers import normalise_kvnr
 from apps.patients.models import Patient
-
-# Generated Patient_IDs: "P" + 9 characters without look-alikes; about 2^45 values, random, nothing identifying.
-ID_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 class DuplicatePatient(Exception):
@@ -50,7 +47,7 @@ def _duplicate(error: IntegrityError, patient_id: str) -> DuplicatePatient:
 
 
 def new_patient_id() -> str:
-    return "P" + "".join(secrets.choice(ID_ALPHABET) for _ in range(9))
+    return random_id("P")
 
 
 def do_create_patient(

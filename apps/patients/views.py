@@ -15,6 +15,7 @@ from apps.patients import lookups
 from apps.patients.actions import DuplicatePatient, do_create_patient, do_update_patient
 from apps.patients.forms import PatientForm, SearchForm
 from apps.patients.models import Patient
+from apps.reports.history import history
 
 RECENT = 20
 
@@ -64,7 +65,7 @@ def create_view(request: HttpRequest) -> HttpResponse:
 @institution_member_required
 def detail_view(request: HttpRequest, patient_uuid: uuid.UUID) -> HttpResponse:
     patient = lookups.get_patient_for_user(current_user(request), patient_uuid)
-    return render(request, "patients/detail.html", {"patient": patient})
+    return render(request, "patients/detail.html", {"patient": patient, "history": history(patient)})
 
 
 @never_cache

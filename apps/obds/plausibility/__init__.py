@@ -4,6 +4,6 @@
 """
 
 from apps.obds.plausibility import dates, diagnosis, staging, therapy  # noqa: F401 -- registers the rules
-from apps.obds.plausibility.engine import RULES, Context, Finding, Severity, check
+from apps.obds.plausibility.engine import RULES, Context, Finding, Located, Severity, check
 
-__all__ = ["RULES", "Context", "Finding", "Severity", "check"]
+__all__ = ["RULES", "Context", "Finding", "Located", "Severity", "check"]

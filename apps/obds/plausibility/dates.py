@@ -7,6 +7,7 @@ import datetime
 from apps.obds.dates import EARLIEST, LATEST
 from apps.obds.plausibility.engine import (
     Context,
+    Located,
     Severity,
     as_date,
     content,
@@ -24,28 +25,29 @@ THERAPY_BEFORE_DIAGNOSIS = datetime.timedelta(days=30)
 
 
 @rule("DATUM_ZUKUNFT", Severity.FEHLER, "Datum")
-def no_future_dates(context: Context) -> str | None:
+def no_future_dates(context: Context) -> Located | None:
     for path, day in dates(context.meldung):
         if day > context.today:
-            return f"Das Datum {german(day)} ({path.rsplit('/', 1)[-1]}) liegt in der Zukunft."
+            return Located(f"Das Datum {german(day)} ({path.rsplit('/', 1)[-1]}) liegt in der Zukunft.", path)
     return None
 
 
 @rule("DATUM_BEREICH", Severity.FEHLER, "Datum")
-def dates_in_obds_range(context: Context) -> str | None:
+def dates_in_obds_range(context: Context) -> Located | None:
     for path, day in dates(context.meldung):
         if not EARLIEST <= day <= LATEST:
-            return f"Das Datum {german(day)} ({path.rsplit('/', 1)[-1]}) liegt nicht zwischen 1900 und 2029."
+            message = f"Das Datum {german(day)} ({path.rsplit('/', 1)[-1]}) liegt nicht zwischen 1900 und 2029."
+            return Located(message, path)
     return None
 
 
 @rule("DATUM_VOR_GEBURT", Severity.FEHLER, "Datum", "Geburtsdatum")
-def no_date_before_birth(context: Context) -> str | None:
+def no_date_before_birth(context: Context) -> Located | None:
     if context.born is None:
         return None
     for path, day in dates(context.meldung):
         if day < context.born:
-            return f"Das Datum {german(day)} ({path.rsplit('/', 1)[-1]}) liegt vor dem Geburtsdatum."
+            return Located(f"Das Datum {german(day)} ({path.rsplit('/', 1)[-1]}) liegt vor dem Geburtsdatum.", path)
     return None
 
 

@@ -40,8 +40,16 @@ class Context:
     today: datetime.date = field(default_factory=datetime.date.today)
 
 
-# A check returns None when the rule holds, else the message (with details filled in).
-Check = Callable[[Context], str | None]
+@dataclass(frozen=True)
+class Located:
+    """A message with the exact element it concerns (e.g. ``OP/Datum``), for rules that search a report."""
+
+    message: str
+    path: str
+
+
+# A check returns None when the rule holds, else the message (with details filled in), located where known.
+Check = Callable[[Context], str | Located | None]
 
 
 @dataclass(frozen=True)
@@ -68,9 +76,11 @@ def rule(rule_id: str, severity: Severity, *fields: str) -> Callable[[Check], Ch
 def check(context: Context) -> list[Finding]:
     findings = []
     for registered in RULES.values():
-        message = registered.check(context)
-        if message:
-            findings.append(Finding(registered.id, registered.severity, message, registered.fields))
+        result = registered.check(context)
+        if isinstance(result, Located):
+            findings.append(Finding(registered.id, registered.severity, result.message, (result.path,)))
+        elif result:
+            findings.append(Finding(registered.id, registered.severity, result, registered.fields))
     return findings
 
 

@@ -1,0 +1,102 @@
+"""Tumours, report drafts (Entwürfe) and sent reports (Meldungen). Report content is encrypted, shaped as oBDS."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from apps.core.fields import EncryptedJSONField
+
+
+class ReportType(models.TextChoices):
+    """The eight oBDS report contents; the value is the element name in the Meldung."""
+
+    DIAGNOSE = "Diagnose", "Diagnose"
+    PATHOLOGIE = "Pathologie", "Pathologiebefund"
+    OP = "OP", "Operation"
+    ST = "ST", "Strahlentherapie"
+    SYST = "SYST", "Systemische Therapie"
+    VERLAUF = "Verlauf", "Verlauf"
+    TOD = "Tod", "Tod"
+    TUMORKONFERENZ = "Tumorkonferenz", "Tumorkonferenz"
+
+
+class Tumor(models.Model):
+    """One primary tumour of a patient, numbered 1, 2, … per patient (the oBDS Tumor_ID).
+
+    ``zuordnung`` is the Tumorzuordnung of its latest sent report: what lists show and new reports start from.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="tumors")
+    number = models.PositiveIntegerField("Tumor-Nr.")
+    zuordnung = EncryptedJSONField("Tumorzuordnung", blank=True, null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "Tumor"
+        verbose_name_plural = "Tumoren"
+        constraints = [models.UniqueConstraint(fields=["patient", "number"], name="tumor_number_per_patient")]
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"Tumor {self.number}"
+
+
+class Draft(models.Model):
+    """A report being prepared (Entwurf). ``data`` holds the answers so far, shaped like the oBDS Meldung.
+
+    Deleted when sent, by its users, or by ``prune_drafts`` after DRAFT_MAX_AGE_DAYS without a change.
+    ``tumor`` is None while the report is about a new tumour.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    institution = models.ForeignKey("institutions.Institution", on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="drafts")
+    tumor = models.ForeignKey(Tumor, null=True, blank=True, on_delete=models.CASCADE, related_name="drafts")
+    report_type = models.CharField("Meldungsart", max_length=20, choices=ReportType.choices)
+    data = EncryptedJSONField("Angaben", default=dict)
+    corrects = models.ForeignKey(
+        "reports.Report", null=True, blank=True, on_delete=models.CASCADE, related_name="correction_drafts"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "Entwurf"
+        verbose_name_plural = "Entwürfe"
+
+    def __str__(self) -> str:
+        return f"Entwurf {self.get_report_type_display()}"
+
+
+class Report(models.Model):
+    """A sent Meldung. Immutable: PostgreSQL refuses UPDATE (except re-encrypting ``data``) and DELETE.
+
+    ``data`` is the complete oBDS Meldung as sent, ids included; ``draft_uuid`` makes sending a draft twice
+    (double click, two tabs) produce one report.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    meldung_id = models.CharField("Meldung-ID", max_length=50, unique=True)
+    institution = models.ForeignKey("institutions.Institution", on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="reports")
+    tumor = models.ForeignKey(Tumor, on_delete=models.PROTECT, related_name="reports")
+    report_type = models.CharField("Meldungsart", max_length=20, choices=ReportType.choices)
+    meldeanlass = models.CharField("Meldeanlass", max_length=30, blank=True)
+    data = EncryptedJSONField("Meldung")
+    corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections")
+    draft_uuid = models.UUIDField(unique=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField("Eingang")
+
+    class Meta:
+        verbose_name = "Meldung"
+        verbose_name_plural = "Meldungen"
+        ordering = ["-sent_at"]
+
+    def __str__(self) -> str:
+        return f"Meldung {self.meldung_id}"

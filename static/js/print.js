@@ -1,0 +1,5 @@
+// Shows the print button of the Eingangsbestätigung; without JavaScript the page names the shortcut instead.
+document.querySelectorAll("[data-print]").forEach(function (button) {
+  button.hidden = false;
+  button.addEventListener("click", function () { window.print(); });
+});
