@@ -11,8 +11,9 @@ from django.db import connection
 
 from apps.accounts.models import Role
 from apps.core.keyring import KeyRing
+from apps.patients.actions import do_create_patient
 from tests.core.specimen import Specimen
-from tests.personas import make_institution, make_user
+from tests.personas import ERIKA, make_institution, make_user
 
 
 @pytest.fixture(scope="session")
@@ -70,3 +71,9 @@ def outsider(outsider_praxis):
 @pytest.fixture
 def clerk(db):
     return make_user("v.stelle", Role.VERTRAUENSSTELLE, None)
+
+
+@pytest.fixture
+def erika(praxis, physician):
+    """A patient of the praxis: Erika Mustermann, born 17.04.1961, GKV."""
+    return do_create_patient(institution=praxis, acting_user=physician, **ERIKA)

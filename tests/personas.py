@@ -3,6 +3,7 @@ of the Vertrauensstelle; and how they log in (password, then a code computed lik
 
 from __future__ import annotations
 
+import datetime
 import time
 from typing import Any
 
@@ -16,6 +17,19 @@ from apps.institutions.models import Institution
 PASSWORD = "ein-langes-Passwort-fuer-Tests-2026"
 # RFC 6238 Appendix B's SHA-1 seed ("12345678901234567890"), so failures can be checked by hand.
 SECRET = "3132333435363738393031323334353637383930"
+
+
+BORN = datetime.date(1961, 4, 17)
+ERIKA: dict[str, Any] = {
+    "insurance_kind": "GKV",
+    "iknr": "101575519",
+    "insurance_number": "a 000 500 015",
+    "nachname": "Mustermann",
+    "vornamen": "Erika",
+    "geschlecht": "W",
+    "geburtsdatum": BORN,
+    "adresse": {"strasse": "Heidestraße", "hausnummer": "17", "plz": "51147", "ort": "Köln", "land": "DE"},
+}
 
 
 def make_institution(name: str, melder_id: str) -> Institution:

@@ -12,7 +12,10 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from apps.reports.actions import do_send_draft, do_start_draft
+from apps.reports.models import Draft
 from tests.personas import log_in, password_step
+from tests.reports.examples import DIAGNOSE, draft_with
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +50,16 @@ MATRIX = {
     "patients:create": REPORTER,
     "patients:detail": REPORTER,
     "patients:edit": REPORTER,
+    "reports:start": REPORTER,
+    "reports:drafts": REPORTER,
+    "reports:resume": REPORTER,
+    "reports:check": REPORTER,
+    "reports:delete": REPORTER,
+    "reports:step": REPORTER,
+    "reports:report": REPORTER,
+    "reports:correct": REPORTER,
+    "reports:xml": REPORTER,
+    "reports:codes": REPORTER,
 }
 
 
@@ -59,7 +72,8 @@ def url_patterns(resolver: URLResolver | None = None, prefix: str = "", namespac
             found += url_patterns(entry, prefix + str(entry.pattern), inner)
         elif isinstance(entry, URLPattern) and entry.name:
             path = prefix + str(entry.pattern)
-            path = path.replace("<uuid:", "<").replace("<slug:action>", "unlock")
+            path = path.replace("<uuid:", "<").replace("<slug:action>", "unlock").replace("<slug:step>", "meldung")
+            path = path.replace("<slug:name>", "icd10")
             while "<" in path:
                 start, end = path.index("<"), path.index(">")
                 path = path[:start] + str(uuid.uuid4()) + path[end + 1 :]
@@ -123,3 +137,66 @@ def test_the_vertrauensstelle_sees_no_patient_pages(client, clerk, clock, name, 
     log_in(client, clerk)
     for response in requests_for(client, path):
         assert response.status_code == 403, path
+
+
+# --- reporter pages with real objects: own institution yes, another institution 404, Erfassung does not send ---
+
+
+@pytest.fixture
+def praxis_objects(erika, physician, clock):
+    """A patient, a draft and a sent report of the praxis: the ids the reporter URLs take."""
+    report = do_send_draft(draft_with(erika, physician, DIAGNOSE).uuid, acting_user=physician)
+    draft = do_start_draft(patient=erika, tumor=report.tumor, report_type="Verlauf", acting_user=physician)
+    return {"patient_uuid": erika.uuid, "draft_uuid": draft.uuid, "report_uuid": report.uuid}
+
+
+def object_paths(ids: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every reporter URL that takes an id, with the praxis's ids filled in."""
+    paths = []
+    for name, pattern in url_patterns_raw():
+        if MATRIX[name] != REPORTER or "<uuid:" not in pattern:
+            continue
+        for key, value in ids.items():
+            pattern = pattern.replace(f"<uuid:{key}>", str(value))
+        paths.append((name, "/" + pattern.replace("<slug:step>", "meldung")))
+    return paths
+
+
+def url_patterns_raw(
+    resolver: URLResolver | None = None, prefix: str = "", namespace: str = ""
+) -> list[tuple[str, str]]:
+    found = []
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            found += url_patterns_raw(entry, prefix + str(entry.pattern), inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            found.append((namespace + entry.name, prefix + str(entry.pattern)))
+    return found
+
+
+def test_another_institution_gets_404_for_every_patient_draft_and_report(client, outsider, praxis_objects):
+    log_in(client, outsider)
+    for name, path in object_paths(praxis_objects):
+        for response in requests_for(client, path):
+            assert response.status_code in (404, 405), (name, path, response.status_code)
+
+
+@pytest.mark.parametrize("persona", ["physician", "colleague"])
+def test_the_own_institution_reaches_every_reporter_page(client, request, persona, praxis_objects):
+    user = request.getfixturevalue(persona)
+    log_in(client, user)
+    for name, path in object_paths(praxis_objects):
+        response = client.get(path)
+        assert response.status_code in (200, 302, 405), (name, path, response.status_code)
+
+
+def test_erfassung_cannot_send_but_meldende_can(client, colleague, physician, praxis_objects, clock):
+    draft = Draft.objects.get(uuid=praxis_objects["draft_uuid"])
+    log_in(client, colleague)
+    assert client.post(f"/entwuerfe/{draft.uuid}/pruefen/").status_code == 403
+    client.post("/abmelden/")
+    clock.shift(30)  # a fresh code for the next login
+    log_in(client, physician)
+    response = client.post(f"/entwuerfe/{draft.uuid}/pruefen/")
+    assert response.status_code == 302 and response["Location"] == f"/entwuerfe/{draft.uuid}/meldung/"  # incomplete

@@ -172,6 +172,8 @@ class _Reader:
             self.complex_type(spec, complex_node)
         else:
             spec.text = self.simple_type(type_name or None, node.find(f"{XS}simpleType"))
+            if node.get("fixed") is not None:  # e.g. Sozialdienstkontakt/N: the one value allowed
+                spec.text.enumeration = [(node.get("fixed"), "")]
         return spec
 
 

@@ -1,5 +1,4 @@
 import datetime
-from typing import Any
 
 import pytest
 from django.db import connection
@@ -9,26 +8,9 @@ from apps.core.models import AuditEvent
 from apps.patients import lookups
 from apps.patients.actions import DuplicatePatient, do_create_patient
 from apps.patients.models import Patient
+from tests.personas import BORN, ERIKA
 
 pytestmark = pytest.mark.django_db
-BORN = datetime.date(1961, 4, 17)
-
-
-ERIKA: dict[str, Any] = {
-    "insurance_kind": "GKV",
-    "iknr": "101575519",
-    "insurance_number": "a 000 500 015",
-    "nachname": "Mustermann",
-    "vornamen": "Erika",
-    "geschlecht": "W",
-    "geburtsdatum": BORN,
-    "adresse": {"strasse": "Heidestraße", "hausnummer": "17", "plz": "51147", "ort": "Köln", "land": "DE"},
-}
-
-
-@pytest.fixture
-def erika(praxis, physician):
-    return do_create_patient(institution=praxis, acting_user=physician, **ERIKA)
 
 
 def test_identifying_values_are_not_readable_in_the_database(erika):

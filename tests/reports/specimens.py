@@ -74,7 +74,7 @@ def _fill(particle: Particle, data: dict[str, Any], choice: int, ids: bool) -> N
 
 def meldung(meldung_spec: ElementSpec, report_type: str, choice: int = 0, ids: bool = False) -> dict[str, Any]:
     """A Meldung of ``report_type``: every element of the Meldung, its content only of that type."""
-    full = specimen(meldung_spec, choice, ids)
+    full: dict[str, Any] = specimen(meldung_spec, choice, ids)
     others = [element.name for element in meldung_spec.content.elements() if element.name != report_type]  # type: ignore[union-attr]
     full.update({report_type: specimen(meldung_spec.child(report_type), choice, ids)})
     for name in others:

@@ -26,8 +26,13 @@ def without_ids(data: Any) -> Any:
 @pytest.mark.parametrize("report_type", TYPES)
 def test_every_element_of_the_report_type_belongs_to_exactly_one_step(report_type):
     spec = meldung_spec()
-    expected = {(element.name,) for element in spec.content.elements() if element.name not in TYPES}
-    expected |= {(report_type, element.name) for element in spec.child(report_type).content.elements()}
+    assert spec.content is not None
+    content = spec.child(report_type).content
+    assert content is not None
+    expected: set[tuple[str, ...]] = {
+        (element.name,) for element in spec.content.elements() if element.name not in TYPES
+    }
+    expected |= {(report_type, element.name) for element in content.elements()}
     asked = [path for step in steps_for(report_type) for path in step.paths]
     assert sorted(asked) == sorted(expected)
 
@@ -85,7 +90,9 @@ def test_an_impossible_date_is_refused_in_german():
 
 def test_a_code_in_the_wrong_format_names_an_example():
     form = step_form("Diagnose", "tumor", tumour_values(**{"Tumorzuordnung-Primaertumor_ICD-Code": "C504"}))
-    assert form.errors["Tumorzuordnung-Primaertumor_ICD-Code"] == ["Der Wert hat nicht das erwartete Format, z. B. C50.4."]
+    assert form.errors["Tumorzuordnung-Primaertumor_ICD-Code"] == [
+        "Der Wert hat nicht das erwartete Format, z. B. C50.4."
+    ]
 
 
 def test_an_optional_block_once_started_needs_its_required_fields():
@@ -99,7 +106,9 @@ def test_two_answers_to_an_either_or_question_are_refused():
         "OP-Komplikationen-Menge_Komplikation-Komplikation-0-Kuerzel": "ABD",
     }
     form = step_form("OP", "komplikationen", values)
-    assert "Bitte nur eine Angabe machen" in form.errors["OP-Komplikationen-Menge_Komplikation-Komplikation-0-Kuerzel"][0]
+    assert (
+        "Bitte nur eine Angabe machen" in form.errors["OP-Komplikationen-Menge_Komplikation-Komplikation-0-Kuerzel"][0]
+    )
 
 
 def test_numbers_take_a_decimal_comma_and_respect_the_xsd_limits():
@@ -134,7 +143,9 @@ def test_markup_in_free_text_is_kept_as_text():
 
 
 def test_a_repeated_block_offers_one_empty_slot_after_the_entries_so_far():
-    stored = {"Diagnose": {"Menge_FM": {"Fernmetastase": [{"Diagnosedatum": {"#text": "2025-01-01"}, "Lokalisation": "PUL"}]}}}
+    stored = {
+        "Diagnose": {"Menge_FM": {"Fernmetastase": [{"Diagnosedatum": {"#text": "2025-01-01"}, "Lokalisation": "PUL"}]}}
+    }
     form = step_form("Diagnose", "stadium", {}, stored)
     slots = {key.split("-")[3] for key in form.fields if key.startswith("Diagnose-Menge_FM-Fernmetastase-")}
     assert slots == {"0", "1"}
@@ -145,7 +156,7 @@ def test_an_empty_slot_between_entries_closes_up():
         "Diagnose-Menge_FM-Fernmetastase-1-Diagnosedatum": "01.01.2025",
         "Diagnose-Menge_FM-Fernmetastase-1-Lokalisation": "HEP",
     }
-    stored = {"Diagnose": {"Menge_FM": {"Fernmetastase": [{}]}}}
+    stored: dict[str, Any] = {"Diagnose": {"Menge_FM": {"Fernmetastase": [{}]}}}
     form = step_form("Diagnose", "stadium", values, stored)
     assert form.is_valid(), form.errors
     assert form.step_data["Diagnose"]["Menge_FM"]["Fernmetastase"] == [
