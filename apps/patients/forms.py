@@ -9,6 +9,8 @@ from django import forms
 
 from apps.obds.dates import DateProblem, parse_date
 from apps.obds.identifiers import ERSATZKODES, GKV_IK, KVNR, PKV_IK, ik_is_valid, kvnr_is_valid, normalise_kvnr
+from apps.obds.schema_model import SimpleType, load
+from apps.obds.values import ValueProblem, normalise
 from apps.patients.models import DatePrecision, InsuranceKind, Sex
 
 NAME_MAX = 255  # oBDS Namenstring255_Typ
@@ -43,6 +45,14 @@ class GermanDateField(forms.CharField):
             return parse_date(text)
         except DateProblem as problem:
             raise forms.ValidationError(str(problem), code="date") from None
+
+
+def obds_type(path: str) -> SimpleType | None:
+    """The XSD type of an element below Patienten_Stammdaten, e.g. ``Adresse/PLZ``."""
+    spec = load().root.child("Menge_Patient").child("Patient").child("Patienten_Stammdaten")
+    for part in path.split("/"):
+        spec = spec.child(part)
+    return spec.text
 
 
 class PatientForm(forms.Form):
@@ -129,8 +139,29 @@ class PatientForm(forms.Form):
             raise forms.ValidationError("Das Geburtsdatum liegt in der Zukunft.", code="future")
         return born
 
+    # Fields checked against the character repertoire oBDS allows for them (no digits or "<" in names).
+    OBDS_ELEMENTS = {
+        "nachname": "Nachname", "vornamen": "Vornamen", "titel": "Titel", "namenszusatz": "Namenszusatz",
+        "namensvorsatz": "Namensvorsatz", "geburtsname": "Geburtsname", "strasse": "Adresse/Strasse",
+        "hausnummer": "Adresse/Hausnummer", "plz": "Adresse/PLZ", "ort": "Adresse/Ort", "land": "Adresse/Land",
+        "fruehere_namen": "Menge_Frueherer_Name/Frueherer_Name",
+    }  # fmt: skip
+
+    def _check_obds_characters(self, cleaned: dict[str, Any]) -> None:
+        for name, path in self.OBDS_ELEMENTS.items():
+            values = str(cleaned.get(name) or "").splitlines()  # frühere Namen: one per line
+            kind = obds_type(path)
+            for value in filter(None, (line.strip() for line in values)):
+                if name in self.errors or kind is None:
+                    break
+                try:
+                    normalise(kind, value)
+                except ValueProblem as problem:
+                    self.add_error(name, str(problem))
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        self._check_obds_characters(cleaned)
         kind = cleaned.get("insurance_kind")
         iknr = cleaned.get("iknr", "")
         number = cleaned.get("insurance_number", "")

@@ -77,11 +77,17 @@ def test_bad_master_data_is_explained_at_the_field_and_nothing_is_saved(staff_of
     assert not Patient.objects.exists()
 
 
-def test_script_in_a_name_is_shown_as_text(staff_of_praxis):
-    create(staff_of_praxis, vornamen="<script>alert(1)</script>")
-    html = staff_of_praxis.get(f"/patienten/{Patient.objects.get().uuid}/").content.decode()
+def test_script_in_a_name_is_refused_as_outside_obds_and_echoed_as_text(staff_of_praxis):
+    html = create(staff_of_praxis, vornamen="<script>alert(1)</script>").content.decode()
+    assert "Das Zeichen „&lt;“ ist im oBDS nicht erlaubt." in html
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert not Patient.objects.exists()
+
+
+def test_names_with_umlauts_accents_hyphens_and_apostrophes_are_taken(staff_of_praxis):
+    create(staff_of_praxis, nachname="Müller-Lüdenscheidt", vornamen="Zoë O'Neill", geburtsname="Ğürsoy")
+    assert Patient.objects.get().nachname == "Müller-Lüdenscheidt"
 
 
 def test_the_same_person_twice_gets_a_clear_message(staff_of_praxis):
