@@ -130,6 +130,9 @@ class EncryptedTextField(EncryptedField):
 class EncryptedDateField(EncryptedField):
     """An encrypted calendar date (for example a birth date)."""
 
+    _pyi_private_set_type: Any  # django-stubs: a date (TextField's str would be wrong; date does not fit its base)
+    _pyi_private_get_type: Any
+
     def to_bytes(self, value: Any) -> bytes:
         day: datetime.date = self.to_python(value)
         return day.isoformat().encode("ascii")

@@ -1,4 +1,4 @@
-"""A physician reports a diagnosis in chromium: patient, steps, a blocking Fehler, draft, sending, history, Korrektur."""
+"""A physician reports a diagnosis in chromium: patient, steps, a blocking Fehler, draft, sending, Korrektur."""
 
 import datetime
 

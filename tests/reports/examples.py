@@ -7,29 +7,11 @@ from typing import Any
 
 from apps.accounts.models import User
 from apps.patients.models import Patient
+from apps.reports import demo
 from apps.reports.actions import do_start_draft
 from apps.reports.models import Draft, Tumor
 
-DIAGNOSE: dict[str, Any] = {
-    "Meldebegruendung": "I",
-    "Eigene_Leistung": "J",
-    "Tumorzuordnung": {
-        "Primaertumor_ICD": {"Code": "C50.4", "Version": "10 2025 GM"},
-        "Diagnosedatum": {"#text": "2025-02-03", "@Datumsgenauigkeit": "E"},
-        "Seitenlokalisation": "L",
-        "Morphologie_ICD_O": {"Code": "8500/3", "Version": "33"},
-    },
-    "Diagnose": {
-        "Primaertumor_Topographie_ICD_O": {"Code": "C50.4", "Version": "33"},
-        "Diagnosesicherung": "7",
-        "Histologie": {
-            "Tumor_Histologiedatum": {"#text": "2025-02-03", "@Datumsgenauigkeit": "E"},
-            "Morphologie_ICD_O": [{"Code": "8500/3", "Version": "33"}],
-            "Grading": "2",
-        },
-        "Allgemeiner_Leistungszustand": "0",
-    },
-}
+DIAGNOSE: dict[str, Any] = demo.DIAGNOSE  # the demo patient's report: plausible for a woman born 1961
 
 TOD: dict[str, Any] = {
     "Meldebegruendung": "V",

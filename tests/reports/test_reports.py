@@ -165,3 +165,15 @@ def test_draft_answers_are_encrypted_in_the_database(erika, physician):
     with connection.cursor() as cursor:
         cursor.execute("SELECT data FROM reports_draft WHERE id = %s", [draft.pk])
         assert "C50.4" not in cursor.fetchone()[0]
+
+
+def test_the_demo_seed_makes_one_patient_with_one_sent_diagnosis_however_often_it_runs(settings, tmp_path, clock):
+    settings.VAR_DIR = tmp_path
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+    report = Report.objects.get()
+    assert (report.patient.patient_id, report.report_type, report.patient.nachname) == (
+        "DEMO1",
+        "Diagnose",
+        "Musterfrau",
+    )

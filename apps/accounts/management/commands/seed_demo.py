@@ -11,6 +11,7 @@ from apps.accounts.actions import do_create_user, do_issue_password
 from apps.accounts.models import Role, User
 from apps.institutions.actions import do_create_institution
 from apps.institutions.models import Institution
+from apps.reports.demo import seed_demo_patient
 
 DEMO_MELDER_ID = "DEMO0001"
 DEMO_USERS: list[tuple[str, str, str]] = [
@@ -24,7 +25,8 @@ SEED_LABEL = "system:seed_demo"
 
 class Command(BaseCommand):
     help = (
-        "Creates the demo institution and demo logins for a local trial (run by `make run`). Idempotent: "
+        "Creates the demo institution, demo logins and a demo patient with one report for a local trial "
+        "(run by `make run`). Idempotent: "
         "existing demo users keep their passwords, which are kept in var/demo-logins.json. Refused in production."
     )
 
@@ -54,6 +56,7 @@ class Command(BaseCommand):
         descriptor = os.open(logins_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "w") as handle:
             json.dump(logins, handle)
+        seed_demo_patient(institution, User.objects.get(username="demo.aerztin"))
         self.stdout.write("Demo-Zugänge (nur für diese lokale Installation):")
         for username, role, _ in DEMO_USERS:
             self.stdout.write(f"  {role:40} Benutzername: {username:24} Passwort: {logins[username]}")
