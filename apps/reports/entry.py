@@ -104,13 +104,13 @@ def _element(spec: ElementSpec, path: Path, data: Data, required: bool) -> list[
     slots = count + 1 if spec.max_occurs is None else min(count + 1, spec.max_occurs)
     if spec.text_only:
         return [_leaf(spec, (*path, index), index < spec.min_occurs and required) for index in range(slots)]
-    group = Group(key_of(path), label_for(key_of(path)), required)
+    entries = []
     for index in range(max(slots, 1)):
         entry = _single(spec, (*path, index), data, required and index < spec.min_occurs)
         if isinstance(entry, Group):
             entry.title = f"{label_for(key_of(path))} {index + 1}"
-        group.items.append(entry)
-    return [group]
+        entries.append(entry)
+    return entries
 
 
 def _leaf(spec: ElementSpec, path: Path, required: bool) -> Leaf:

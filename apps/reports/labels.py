@@ -99,6 +99,13 @@ LABELS = {
     "NU": "Nein oder unbekannt",
     **{f"{contact}-N": "Nein" for contact in ("Sozialdienstkontakt", "Psychoonkologiekontakt")},
     "Anmerkung": "Anmerkung",
+    "CodeVersion2021": "Zielgebiet-Kode (Version 2021)",
+    "CodeVersion2014": "Zielgebiet-Kode (Version 2014)",
+    "Rate_Type": "Dosisleistung",
+    "Metabolisch_Typ": "Art der metabolischen Therapie",
+    "Interstitiell_endokavitaer": "Interstitiell oder endokavitär",
+    "MedDRA_Code": "MedDRA-Kode",
+    "Seite_Zielgebiet": "Seite des Zielgebiets",
 }
 
 HINTS = {
