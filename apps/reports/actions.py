@@ -57,6 +57,8 @@ def do_start_draft(
     data: dict[str, Any] = {report_type: {}}
     if tumor is not None and tumor.zuordnung:
         data["Tumorzuordnung"] = _without_ids(tumor.zuordnung)
+    else:  # the ICD-10-GM of the current year is almost always the right one; it stays changeable
+        data["Tumorzuordnung"] = {"Primaertumor_ICD": {"Version": f"10 {timezone.localdate().year} GM"}}
     with transaction.atomic():
         draft = Draft.objects.create(
             institution_id=patient.institution_id,

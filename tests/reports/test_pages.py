@@ -85,6 +85,11 @@ def test_pressing_send_twice_gives_one_report_and_shows_it(doctor, erika):
     assert "bereits gesendet" in doctor.get(second["Location"]).content.decode()
 
 
+def test_a_new_tumour_starts_with_this_years_icd10_gm_version(doctor, erika):
+    start(doctor, erika)
+    assert Draft.objects.get().data["Tumorzuordnung"] == {"Primaertumor_ICD": {"Version": "10 2026 GM"}}
+
+
 def test_a_later_step_cannot_be_reached_before_the_earlier_ones_are_complete(doctor, erika):
     location = start(doctor, erika)
     draft = Draft.objects.get()
