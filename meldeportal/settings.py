@@ -141,6 +141,7 @@ INSTALLED_APPS = [
     "apps.registry",
     "apps.patients",
     "apps.reports",
+    "apps.uploads",
 ]
 
 MIDDLEWARE = [
@@ -180,6 +181,10 @@ AUTHENTICATION_BACKENDS = ["apps.accounts.backends.CanonicalUsernameBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "start"
 # Wrong passwords in a row, across the 1-minute locks, before only the Vertrauensstelle can unlock.
+# Largest upload accepted (bytes); larger requests are refused before their body is read.
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=200 * 1024 * 1024)
+if UPLOAD_MAX_BYTES < 1024:
+    fail("UPLOAD_MAX_BYTES must be at least 1024")
 # Report drafts unchanged for this many days are deleted by `manage.py prune_drafts` (run daily).
 DRAFT_MAX_AGE_DAYS = env.int("DRAFT_MAX_AGE_DAYS", default=90)
 if not 1 <= DRAFT_MAX_AGE_DAYS <= 3650:

@@ -9,4 +9,5 @@ urlpatterns = [
     path("vertrauensstelle/", include("apps.registry.urls")),
     path("patienten/", include("apps.patients.urls")),
     path("", include("apps.reports.urls")),
+    path("pakete/", include("apps.uploads.urls")),
 ]

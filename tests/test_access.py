@@ -9,11 +9,13 @@ import uuid
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from apps.reports.actions import do_send_draft, do_start_draft
 from apps.reports.models import Draft
+from apps.uploads.actions import do_receive_package
 from tests.personas import log_in, password_step
 from tests.reports.examples import DIAGNOSE, draft_with
 
@@ -60,6 +62,9 @@ MATRIX = {
     "reports:correct": REPORTER,
     "reports:xml": REPORTER,
     "reports:codes": REPORTER,
+    "uploads:list": REPORTER,
+    "uploads:detail": REPORTER,
+    "uploads:report_csv": REPORTER,
 }
 
 
@@ -147,7 +152,10 @@ def praxis_objects(erika, physician, clock):
     """A patient, a draft and a sent report of the praxis: the ids the reporter URLs take."""
     report = do_send_draft(draft_with(erika, physician, DIAGNOSE).uuid, acting_user=physician)
     draft = do_start_draft(patient=erika, tumor=report.tumor, report_type="Verlauf", acting_user=physician)
-    return {"patient_uuid": erika.uuid, "draft_uuid": draft.uuid, "report_uuid": report.uuid}
+    upload = SimpleUploadedFile("paket.xml", b"<kein-obds/>")
+    package = do_receive_package(upload, institution=erika.institution, acting_user=physician)
+    ids = {"patient_uuid": erika.uuid, "draft_uuid": draft.uuid, "report_uuid": report.uuid}
+    return {**ids, "package_uuid": package.uuid}
 
 
 def object_paths(ids: dict[str, Any]) -> list[tuple[str, str]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import struct
+from collections.abc import Iterator
 from typing import IO
 
 from cryptography.exceptions import InvalidTag
@@ -141,6 +142,26 @@ class _TransformingReader:
         out = bytes(self._pending if unlimited else self._pending[:size])
         del self._pending[: len(out)]
         return out
+
+    def readline(self, size: int | None = -1) -> bytes:
+        """One line, its newline included (the schema verdict re-reads a failed file line by line)."""
+        while b"\n" not in self._pending and not self._done:
+            data = self._source.read(self.read_size)
+            if data:
+                self._pending += self._feed(data)
+            else:
+                self._pending += self._finish()
+                self._done = True
+        end = self._pending.find(b"\n") + 1 or len(self._pending)
+        if size is not None and size >= 0:
+            end = min(end, size)
+        out = bytes(self._pending[:end])
+        del self._pending[:end]
+        return out
+
+    def __iter__(self) -> Iterator[bytes]:
+        while line := self.readline():
+            yield line
 
     def close(self) -> None:
         self._source.close()

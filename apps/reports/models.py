@@ -81,7 +81,7 @@ class Report(models.Model):
     """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    meldung_id = models.CharField("Meldung-ID", max_length=50, unique=True)
+    meldung_id = models.CharField("Meldung-ID", max_length=50)
     institution = models.ForeignKey("institutions.Institution", on_delete=models.PROTECT, related_name="+")
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="reports")
     tumor = models.ForeignKey(Tumor, on_delete=models.PROTECT, related_name="reports")
@@ -97,6 +97,8 @@ class Report(models.Model):
         verbose_name = "Meldung"
         verbose_name_plural = "Meldungen"
         ordering = ["-sent_at"]
+        # Meldung_IDs are the sender's: unique per institution (uploads bring the ids of hospital systems).
+        constraints = [models.UniqueConstraint(fields=["institution", "meldung_id"], name="meldung_id_per_institution")]
 
     def __str__(self) -> str:
         return f"Meldung {self.meldung_id}"

@@ -156,3 +156,12 @@ def test_uploads_spooled_to_disk_are_encrypted_there(settings):
     assert b"".join(upload.chunks()) == content
     upload.close()
     assert list(settings.FILE_UPLOAD_TEMP_DIR.iterdir()) == []
+
+
+def test_a_stored_file_reads_back_line_by_line():
+    lines = [f"Zeile {number}\n".encode() for number in range(100_000)] + [b"ohne Zeilenende"]
+    stored = store_file(io.BytesIO(b"".join(lines)))
+    with open_file(stored) as source:
+        assert list(source) == lines
+        source.seek(0)
+        assert source.readline() == lines[0] and source.read(7) == b"Zeile 1"

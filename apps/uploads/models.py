@@ -1,0 +1,68 @@
+"""Uploaded report packages (Meldungspakete): the encrypted original, its state and its validation report."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from apps.core.fields import EncryptedJSONField
+
+
+class PackageState(models.TextChoices):
+    EMPFANGEN = "empfangen", "Empfangen"
+    IN_PRUEFUNG = "in_pruefung", "In Prüfung"
+    ANGENOMMEN = "angenommen", "Angenommen"
+    TEILWEISE = "teilweise", "Teilweise angenommen"
+    ABGELEHNT = "abgelehnt", "Abgelehnt"
+    DUPLIKAT = "duplikat", "Doppelt hochgeladen"
+
+
+FINAL_STATES = (PackageState.ANGENOMMEN, PackageState.TEILWEISE, PackageState.ABGELEHNT, PackageState.DUPLIKAT)
+
+
+class Package(models.Model):
+    """One uploaded file. ``content_hash`` (HMAC of the plaintext) finds the same file uploaded again.
+
+    ``problems`` is the validation report (lines, element paths, Patient_IDs, Meldung_IDs): encrypted.
+    ``counts`` holds only numbers (patients, Meldungen by type, accepted, rejected, warnings).
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    institution = models.ForeignKey("institutions.Institution", on_delete=models.PROTECT, related_name="packages")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filename = models.CharField("Dateiname", max_length=120)
+    size = models.BigIntegerField("Größe in Bytes")
+    content_hash = models.CharField(max_length=100)
+    stored_file = models.OneToOneField("core.StoredFile", on_delete=models.PROTECT, related_name="package")
+    state = models.CharField("Status", max_length=20, choices=PackageState.choices, default=PackageState.EMPFANGEN)
+    format = models.CharField("Format", max_length=20, blank=True)
+    schema_version = models.CharField("Schema-Version", max_length=20, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    problems = EncryptedJSONField("Prüfbericht", default=list)
+    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField("Hochgeladen", auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "Meldungspaket"
+        verbose_name_plural = "Meldungspakete"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "content_hash"],
+                condition=Q(duplicate_of__isnull=True),
+                name="one_package_per_content",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Paket {self.uuid}"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in FINAL_STATES

@@ -1,0 +1,97 @@
+"""WebUpload pages: upload a package, follow its validation, read and download the validation report."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.datastructures import MultiValueDict
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from apps.accounts.decorators import current_institution, current_user, institution_member_required
+from apps.reports.actions import may_send
+from apps.uploads.actions import do_receive_package
+from apps.uploads.forms import UploadForm, megabytes
+from apps.uploads.models import Package
+
+BODY_MARGIN = 1024 * 1024  # multipart headers and the CSRF token around the file
+
+
+@never_cache
+@institution_member_required
+@require_http_methods(["GET", "POST"])
+def list_view(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    institution = current_institution(request)
+    form = UploadForm()
+    status = 200
+    if request.method == "POST":
+        if not may_send(user):
+            raise PermissionDenied
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        if declared > settings.UPLOAD_MAX_BYTES + BODY_MARGIN:  # refused before the body is read
+            form = UploadForm({}, MultiValueDict())
+            form.is_valid()
+            form.errors["file"] = form.error_class(
+                [f"Die Datei ist größer als {megabytes(settings.UPLOAD_MAX_BYTES)}."]
+            )
+            status = 413
+        else:
+            form = UploadForm(request.POST, request.FILES)
+            if form.is_valid():
+                package = do_receive_package(
+                    form.cleaned_data["file"], institution=institution, acting_user=user, request=request
+                )
+                return redirect("uploads:detail", package_uuid=package.uuid)
+    packages = Package.objects.filter(institution=institution).select_related("uploaded_by")[:100]
+    context = {
+        "form": form,
+        "packages": packages,
+        "may_upload": may_send(user),
+        "limit": megabytes(settings.UPLOAD_MAX_BYTES),
+    }
+    return render(request, "uploads/list.html", context, status=status)
+
+
+def _package_for(request: HttpRequest, package_uuid: uuid.UUID) -> Package:
+    found = Package.objects.filter(uuid=package_uuid, institution=current_institution(request)).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@never_cache
+@institution_member_required
+def detail_view(request: HttpRequest, package_uuid: uuid.UUID) -> HttpResponse:
+    package = _package_for(request, package_uuid)
+    return render(request, "uploads/detail.html", {"package": package, "problems": package.problems})
+
+
+COLUMNS = [("art", "Art"), ("zeile", "Zeile"), ("spalte", "Spalte"), ("pfad", "Element"), ("patient_id", "Patient_ID"),
+           ("meldung_id", "Meldung_ID"), ("regel", "Regel"), ("meldung", "Meldung")]  # fmt: skip
+
+
+@never_cache
+@institution_member_required
+def report_csv_view(request: HttpRequest, package_uuid: uuid.UUID) -> HttpResponse:
+    package = _package_for(request, package_uuid)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow([title for _, title in COLUMNS])
+    for item in package.problems:
+        writer.writerow([_cell(item.get(key, "")) for key, _ in COLUMNS])
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="Pruefbericht-{package.uuid}.csv"'
+    return response
+
+
+def _cell(value: object) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula (CSV injection)."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -1,0 +1,36 @@
+"""Documentation staff upload a package in chromium and read its validation report; axe-clean."""
+
+import datetime
+
+import pytest
+import time_machine
+from playwright.sync_api import Page, expect
+
+from apps.reports.export import package_xml
+from apps.uploads.models import Package
+from apps.uploads.processing import process
+from tests.browser.visit import Visit
+from tests.uploads.test_uploads import meldung
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_package_is_uploaded_validated_and_reported(live_server, page: Page, physician, erika, praxis, tmp_path):
+    bad = meldung(2, praxis.melder_id, Primaertumor_ICD={"Code": "C61", "Version": "10 2025 GM"})
+    path = tmp_path / "klinik.xml"
+    path.write_bytes(package_xml(erika, [meldung(1, praxis.melder_id), bad], praxis, datetime.date(2026, 11, 23)))
+    with time_machine.travel(datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC), tick=True):
+        visit = Visit(page, live_server.url)
+        visit.log_in(physician)
+        page.get_by_role("link", name="Pakete").click()
+        visit.check()
+        page.get_by_label("Meldungspaket (oBDS-XML)").set_input_files(str(path))
+        page.get_by_role("button", name="Paket hochladen").click()
+        visit.check()
+        expect(page.get_by_text("Empfangen")).to_be_visible()
+        process(str(Package.objects.get().uuid))  # the worker's job
+        page.reload()
+        visit.check()
+        expect(page.get_by_text("Teilweise angenommen")).to_be_visible()
+        expect(page.locator("table.problems")).to_contain_text("KH-2")
+        assert visit.violations == {}

@@ -1,0 +1,181 @@
+"""WebUpload: a package is stored encrypted, validated in the background, and reported on precisely."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+
+from apps.core.files import open_file
+from apps.reports.export import package_xml
+from apps.uploads.actions import do_receive_package
+from apps.uploads.files import display_name
+from apps.uploads.models import Package, PackageState
+from apps.uploads.processing import process
+from tests.personas import log_in
+from tests.reports.examples import DIAGNOSE
+
+pytestmark = pytest.mark.django_db
+OBDS = Path(settings.OBDS_SCHEMA_DIR).parent
+
+
+def meldung(number: int, melder_id: str, **tumour: Any) -> dict[str, Any]:
+    data = copy.deepcopy(DIAGNOSE)
+    data.update({"@Meldung_ID": f"KH-{number}", "@Melder_ID": melder_id})
+    data["Tumorzuordnung"]["@Tumor_ID"] = "1"
+    data["Tumorzuordnung"].update(tumour)
+    return data
+
+
+def xml_for(patient, institution, meldungen: list[dict[str, Any]]) -> bytes:
+    return package_xml(patient, meldungen, institution, datetime.date(2026, 11, 23))
+
+
+def upload(content: bytes, institution, user, name: str = "paket.xml") -> Package:
+    package = do_receive_package(SimpleUploadedFile(name, content), institution=institution, acting_user=user)
+    process(str(package.uuid))
+    package.refresh_from_db()
+    return package
+
+
+def test_a_valid_package_is_stored_encrypted_and_accepted(erika, praxis, physician, clock):
+    content = xml_for(erika, praxis, [meldung(1, praxis.melder_id), meldung(2, praxis.melder_id)])
+    package = upload(content, praxis, physician)
+    assert package.state == PackageState.ANGENOMMEN, package.problems
+    assert (package.format, package.schema_version) == ("oBDS", "3.0.4")
+    assert package.counts == {"patienten": 1, "art_Diagnose": 2, "angenommen": 2}
+    with open_file(package.stored_file) as stored:
+        assert stored.read() == content
+    raw = Path(settings.ENCRYPTED_FILES_DIR, package.stored_file.storage_name).read_bytes()
+    assert b"Mustermann" not in raw and b"oBDS" not in raw
+
+
+def test_a_fehler_rejects_that_meldung_only_and_names_line_patient_and_meldung(erika, praxis, physician, clock):
+    bad = meldung(2, praxis.melder_id, Primaertumor_ICD={"Code": "C61", "Version": "10 2025 GM"})
+    package = upload(xml_for(erika, praxis, [meldung(1, praxis.melder_id), bad]), praxis, physician)
+    assert package.state == PackageState.TEILWEISE
+    assert (package.counts["angenommen"], package.counts["abgelehnt"]) == (1, 1)
+    fehler = [item for item in package.problems if item["art"] == "Fehler"]
+    assert fehler and all(item["meldung_id"] == "KH-2" and item["patient_id"] == erika.patient_id for item in fehler)
+    assert all(item["zeile"] > 1 and item["pfad"].endswith("/Meldung") for item in fehler)
+
+
+def test_meldungen_of_another_melder_are_refused(erika, praxis, physician, outsider_praxis, clock):
+    package = upload(xml_for(erika, outsider_praxis, [meldung(1, outsider_praxis.melder_id)]), praxis, physician)
+    assert package.state == PackageState.ABGELEHNT
+    assert any(
+        "anderen Einrichtung" in item["meldung"] or "gehört nicht" in item["meldung"] for item in package.problems
+    )
+
+
+def test_a_schema_error_rejects_the_package_with_line_and_path(praxis, physician, clock):
+    with (OBDS / "samples" / "expected.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    invalid = next(row["file"] for row in rows if row["valid"] == "false" and "oBDS_v3.0.4" in row["reference_xsd"])
+    package = upload((OBDS / invalid).read_bytes(), praxis, physician)
+    assert package.state == PackageState.ABGELEHNT and package.counts == {}
+    first = package.problems[0]
+    assert first["art"] == "Fehler" and first["zeile"] > 1 and first["pfad"].startswith("/oBDS")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "leer"),
+        (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>', "DOCTYPE"),
+        (b"\x1f\x8b\x08\x00compressed", "komprimiert"),
+        ("<?xml version='1.0' encoding='UTF-16'?><oBDS/>".encode("utf-16"), "UTF-16"),
+    ],
+)
+def test_unsafe_or_unreadable_files_are_rejected_with_a_clear_message(praxis, physician, clock, content, message):
+    package = upload(content or b" ", praxis, physician)
+    assert package.state == PackageState.ABGELEHNT
+    assert message.lower() in package.problems[0]["meldung"].lower()
+
+
+def test_the_same_file_again_is_flagged_as_duplicate_and_not_processed(erika, praxis, physician, clock):
+    content = xml_for(erika, praxis, [meldung(1, praxis.melder_id)])
+    first = upload(content, praxis, physician)
+    again = upload(content, praxis, physician)
+    assert again.state == PackageState.DUPLIKAT and again.duplicate_of == first
+    assert again.attempts == 0
+
+
+def test_processing_twice_changes_nothing(erika, praxis, physician, clock):
+    package = upload(xml_for(erika, praxis, [meldung(1, praxis.melder_id)]), praxis, physician)
+    process(str(package.uuid))
+    package.refresh_from_db()
+    assert package.attempts == 1 and package.state == PackageState.ANGENOMMEN
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("../../etc/passwd", "passwd"),
+        ("C:\\Daten\\paket.xml", "paket.xml"),
+        ("pa\x00ket.xml", "paket.xml"),
+        ("rechnung\u202egpj.xml", "rechnunggpj.xml"),
+        ("zeile\r\numbruch.xml", "zeileumbruch.xml"),
+        ("x" * 300 + ".xml", "x" * 115 + "….xml"),
+        ("", "paket.xml"),
+    ],
+)
+def test_file_names_are_shown_without_folders_control_or_bidi_characters(raw, shown):
+    assert display_name(raw) == shown
+
+
+@pytest.fixture
+def documentation(client, physician, clock):
+    log_in(client, physician)
+    return client
+
+
+def test_an_upload_page_stores_and_shows_the_package(documentation, erika, praxis):
+    content = xml_for(erika, praxis, [meldung(1, praxis.melder_id)])
+    response = documentation.post("/pakete/", {"file": SimpleUploadedFile("klinik.xml", content)})
+    package = Package.objects.get()
+    assert response["Location"] == f"/pakete/{package.uuid}/"
+    page = documentation.get(response["Location"]).content.decode()
+    assert "klinik.xml" in page and "Empfangen" in page and 'data-refresh="3"' in page
+    process(str(package.uuid))
+    page = documentation.get(response["Location"]).content.decode()
+    assert "Angenommen" in page and "data-refresh" not in page
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_read(documentation, settings):
+    settings.UPLOAD_MAX_BYTES = 2048
+    body = b"x" * (2048 + 1024 * 1024 + 1)
+    response = documentation.post("/pakete/", {"file": SimpleUploadedFile("gross.xml", body)})
+    assert response.status_code == 413
+    assert "Die Datei ist größer als 2,0 KB." in response.content.decode()
+    assert not Package.objects.exists()
+
+
+def test_the_report_downloads_as_csv_without_spreadsheet_formulas(documentation, erika, praxis, physician):
+    package = upload(b"=cmd|' /C calc'!A0", praxis, physician)
+    response = documentation.get(f"/pakete/{package.uuid}/pruefbericht.csv")
+    text = response.content.decode("utf-8-sig")
+    assert text.startswith("Art;Zeile;Spalte;Element;Patient_ID;Meldung_ID;Regel;Meldung")
+    assert "\n=" not in text and ";=" not in text
+
+
+def test_erfassung_cannot_upload(client, colleague, clock):
+    log_in(client, colleague)
+    assert client.post("/pakete/", {"file": SimpleUploadedFile("a.xml", b"<a/>")}).status_code == 403
+
+
+def test_another_institution_cannot_see_the_package(client, outsider, praxis, physician, clock):
+    package = upload(b"<a/>", praxis, physician)
+    log_in(client, outsider)
+    assert client.get(f"/pakete/{package.uuid}/").status_code == 404
+    assert client.get(f"/pakete/{package.uuid}/pruefbericht.csv").status_code == 404
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT problems FROM uploads_package WHERE id = %s", [package.pk])
+        assert "Fehler" not in cursor.fetchone()[0]  # the report is encrypted
