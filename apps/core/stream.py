@@ -130,15 +130,19 @@ class _TransformingReader:
     def readable(self) -> bool:
         return True
 
+    def _fill(self) -> None:
+        """Move one chunk of the source through the transformation into ``_pending``."""
+        data = self._source.read(self.read_size)
+        if data:
+            self._pending += self._feed(data)
+        else:
+            self._pending += self._finish()
+            self._done = True
+
     def read(self, size: int | None = -1) -> bytes:
         unlimited = size is None or size < 0
         while (unlimited or len(self._pending) < size) and not self._done:  # type: ignore[operator]
-            data = self._source.read(self.read_size)
-            if data:
-                self._pending += self._feed(data)
-            else:
-                self._pending += self._finish()
-                self._done = True
+            self._fill()
         out = bytes(self._pending if unlimited else self._pending[:size])
         del self._pending[: len(out)]
         return out
@@ -146,12 +150,7 @@ class _TransformingReader:
     def readline(self, size: int | None = -1) -> bytes:
         """One line, its newline included (the schema verdict re-reads a failed file line by line)."""
         while b"\n" not in self._pending and not self._done:
-            data = self._source.read(self.read_size)
-            if data:
-                self._pending += self._feed(data)
-            else:
-                self._pending += self._finish()
-                self._done = True
+            self._fill()
         end = self._pending.find(b"\n") + 1 or len(self._pending)
         if size is not None and size >= 0:
             end = min(end, size)

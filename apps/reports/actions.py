@@ -17,7 +17,7 @@ from apps.core.ids import random_id
 from apps.obds.export import problems as schema_problems
 from apps.patients.models import Patient
 from apps.reports.checks import blocking, findings_for
-from apps.reports.entry import is_system_attribute
+from apps.reports.entry import is_system_attribute, without_ids
 from apps.reports.export import package_xml
 from apps.reports.models import Draft, Report, Tumor
 from apps.reports.steps import meldung_spec
@@ -56,7 +56,7 @@ def do_start_draft(
     """A new draft; a report about a known tumour starts with that tumour's Tumorzuordnung."""
     data: dict[str, Any] = {report_type: {}}
     if tumor is not None and tumor.zuordnung:
-        data["Tumorzuordnung"] = _without_ids(tumor.zuordnung)
+        data["Tumorzuordnung"] = without_ids(tumor.zuordnung)
     else:  # the ICD-10-GM of the current year is almost always the right one; it stays changeable
         data["Tumorzuordnung"] = {"Primaertumor_ICD": {"Version": f"10 {timezone.localdate().year} GM"}}
     with transaction.atomic():
@@ -195,15 +195,3 @@ def correction_remark(remark: str | None) -> str:
     if remark.startswith(CORRECTION_REMARK):
         return remark
     return f"{CORRECTION_REMARK}: {remark}"[:REMARK_MAX]
-
-
-def _without_ids(data: Any) -> Any:
-    if isinstance(data, dict):
-        return {
-            key: _without_ids(value)
-            for key, value in data.items()
-            if not (key.startswith("@") and is_system_attribute(key))
-        }
-    if isinstance(data, list):
-        return [_without_ids(item) for item in data]
-    return data

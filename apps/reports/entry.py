@@ -61,6 +61,19 @@ def is_system_attribute(name: str) -> bool:
     return name.endswith("ID")  # Tumor_ID, OP_ID, Histologie_ID, ID …: assigned on sending
 
 
+def without_ids(data: Any) -> Any:
+    """``data`` without the attributes the portal assigns (a tumour's Tumorzuordnung reused in a new report)."""
+    if isinstance(data, dict):
+        return {
+            key: without_ids(value)
+            for key, value in data.items()
+            if not (key.startswith("@") and is_system_attribute(key))
+        }
+    if isinstance(data, list):
+        return [without_ids(item) for item in data]
+    return data
+
+
 # --- data access ---------------------------------------------------------------------------------------------------
 
 

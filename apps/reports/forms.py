@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from apps.obds.plausibility.engine import as_date, german, get, text
 from apps.obds.schema_model import ElementSpec, SimpleType
 from apps.obds.values import ValueProblem, normalise
 from apps.patients.forms import GermanDateField
@@ -46,11 +47,9 @@ class StartForm(forms.Form):
 
 def tumor_label(tumor: Tumor) -> str:
     zuordnung = tumor.zuordnung or {}
-    code = (zuordnung.get("Primaertumor_ICD") or {}).get("Code", "")
-    day = zuordnung.get("Diagnosedatum") or {}
-    day = day.get("#text", "") if isinstance(day, dict) else day
-    shown = ".".join(reversed(day.split("-"))) if day else ""
-    return f"Tumor {tumor.number}: {code}" + (f", Diagnose am {shown}" if shown else "")
+    code = text(get(zuordnung, "Primaertumor_ICD/Code")) or ""
+    day = as_date(zuordnung.get("Diagnosedatum"))
+    return f"Tumor {tumor.number}: {code}" + (f", Diagnose am {german(day)}" if day else "")
 
 
 class ObdsDateField(GermanDateField):
@@ -98,7 +97,7 @@ def field_for(leaf: Leaf) -> forms.Field:
     else:
         field = ObdsValueField(kind, example_for(leaf.key), **options)
     field.obds_required = leaf.required  # read by includes/field.html: required once its parent is given
-    if leaf.key.endswith("-Code"):
+    if code_list_for(leaf.key):
         field.widget.attrs["data-codes"] = code_list_for(leaf.key)
     result: forms.Field = field
     return result
@@ -106,6 +105,8 @@ def field_for(leaf: Leaf) -> forms.Field:
 
 def code_list_for(key: str) -> str:
     """Which code list suggests values for a ``…-Code`` field (static/js/codes.js asks /codes/<list>/)."""
+    if not key.endswith("-Code"):
+        return ""
     if "Morphologie" in key:
         return "morphologie"
     if "Topographie" in key:
@@ -134,6 +135,8 @@ class StepForm(forms.Form):
         self.items = build(root, paths, stored)
         self.leaves = [leaf for item in self.items for leaf in _leaves(item)]
         kwargs.setdefault("initial", values_of(self.leaves, stored))
+        if kwargs.pop("bound_to_stored", False):  # check what was stored, as if it had just been typed
+            kwargs["data"] = kwargs["initial"]
         super().__init__(*args, **kwargs)
         for leaf in self.leaves:
             self.fields[leaf.key] = field_for(leaf)

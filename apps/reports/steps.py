@@ -11,7 +11,9 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from apps.obds.plausibility.dates import CHILD_AGE
 from apps.obds.plausibility.diagnosis import MODULES
+from apps.obds.plausibility.engine import age_at, as_date, get, text
 from apps.obds.schema_model import ElementSpec, load
 from apps.reports.entry import Path
 
@@ -59,7 +61,6 @@ CONTENT: dict[str, tuple[tuple[str, str, tuple[str, ...]], ...]] = {
 
 MELDUNG = ("Meldebegruendung", "Einwilligung_nicht_meldepflichtig", "Zertifizierung", "Eigene_Leistung")
 CLOSING = ("Menge_Zusatzitem", "Anmerkung")
-CHILD_AGE = 18  # the Deutsches Kinderkrebsregister takes patients diagnosed before their 18th birthday
 
 
 @dataclass(frozen=True)
@@ -113,19 +114,9 @@ def _shown(path: Path, data: dict[str, Any], born: datetime.date | None) -> bool
 
 
 def _icd(data: dict[str, Any]) -> str:
-    zuordnung = data.get("Tumorzuordnung")
-    code = zuordnung.get("Primaertumor_ICD", {}).get("Code") if isinstance(zuordnung, dict) else None
-    return code if isinstance(code, str) else ""
+    return text(get(data, "Tumorzuordnung/Primaertumor_ICD/Code")) or ""
 
 
 def _age_at_diagnosis(data: dict[str, Any], born: datetime.date | None) -> int | None:
-    zuordnung = data.get("Tumorzuordnung")
-    raw = zuordnung.get("Diagnosedatum") if isinstance(zuordnung, dict) else None
-    raw = raw.get("#text") if isinstance(raw, dict) else raw
-    try:
-        day = datetime.date.fromisoformat(raw) if isinstance(raw, str) else None
-    except ValueError:
-        return None
-    if day is None or born is None:
-        return None
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+    day = as_date(get(data, "Tumorzuordnung/Diagnosedatum"))
+    return age_at(day, born) if day is not None and born is not None else None

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.decorators import current_institution, current_user, institution_member_required
 from apps.obds import codes
+from apps.obds.plausibility import Finding, Severity
 from apps.patients.lookups import get_patient_for_user
 from apps.reports import lookups, wizard
 from apps.reports.actions import (
@@ -128,24 +129,31 @@ def step_view(request: HttpRequest, draft_uuid: uuid.UUID, step: str) -> HttpRes
     return render(request, "reports/step.html", context)
 
 
-def _blocking_here(draft: Draft, data: dict[str, object], form: StepForm) -> bool:
-    """Put this step's Fehler at their fields; True when there are any (the step is not done)."""
-    found = False
-    for finding in blocking(findings_for(draft.patient, data, replacing=draft.corrects)):
+def _findings_here(draft: Draft, data: dict[str, Any], form: StepForm) -> list[tuple[str, Finding]]:
+    """(field key, finding) for each finding about a field of this step."""
+    found = []
+    for finding in findings_for(draft.patient, data, replacing=draft.corrects):
         key = wizard.field_for_finding(finding, form.leaves)
         if key is not None:
-            form.add_error(key, finding.message)
-            found = True
+            found.append((key, finding))
     return found
+
+
+def _blocking_here(draft: Draft, data: dict[str, Any], form: StepForm) -> bool:
+    """Put this step's Fehler at their fields; True when there are any (the step is not done)."""
+    fehler = [
+        (key, finding) for key, finding in _findings_here(draft, data, form) if finding.severity == Severity.FEHLER
+    ]
+    for key, finding in fehler:
+        form.add_error(key, finding.message)
+    return bool(fehler)
 
 
 def _annotate(draft: Draft, form: StepForm) -> None:
     """Show the findings about this step's fields next to them (Fehler and Hinweis)."""
-    for finding in findings_for(draft.patient, draft.data, replacing=draft.corrects):
-        key = wizard.field_for_finding(finding, form.leaves)
-        if key is not None:
-            field: Any = form.fields[key]
-            field.findings = [*getattr(field, "findings", []), finding]  # read by includes/field.html
+    for key, finding in _findings_here(draft, draft.data, form):
+        field: Any = form.fields[key]
+        field.findings = [*getattr(field, "findings", []), finding]  # read by includes/field.html
 
 
 def _next(draft: Draft, page: wizard.Page) -> HttpResponse:
@@ -194,7 +202,7 @@ def check_view(request: HttpRequest, draft_uuid: uuid.UUID) -> HttpResponse:
     context = {
         "draft": draft,
         "sections": wizard.sections(draft),
-        "findings": [(finding, wizard.page_for_finding(draft, finding)) for finding in findings],
+        "findings": wizard.locate(draft, findings),
         "blocked": bool(blocking(findings)),
         "refused": refused,
         "may_send": may_send(user),

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from apps.obds.plausibility import Finding
+from apps.obds.plausibility.engine import as_date, german
 from apps.reports.entry import TEXT, Leaf, Path, merge, values_of
 from apps.reports.forms import StepForm
 from apps.reports.models import Draft, Report
@@ -46,8 +47,7 @@ def form(draft: Subject, page: Page, post: Any = None) -> StepForm:
 
 def stored_form(draft: Draft, page: Page) -> StepForm:
     """The step's form bound to what the draft holds: valid exactly when the stored answers are complete."""
-    unbound = form(draft, page)
-    return form(draft, page, values_of(unbound.leaves, draft.data))
+    return StepForm(meldung_spec(), page.paths, draft.data, bound_to_stored=True)
 
 
 def first_incomplete(draft: Draft, before: Page | None = None) -> Page | None:
@@ -80,11 +80,13 @@ def field_for_finding(finding: Finding, leaves: list[Leaf]) -> str | None:
     return None
 
 
-def page_for_finding(draft: Draft, finding: Finding) -> Page | None:
-    for page in pages(draft):
-        if field_for_finding(finding, form(draft, page).leaves) is not None:
-            return page
-    return None
+def locate(draft: Draft, findings: list[Finding]) -> list[tuple[Finding, Page | None]]:
+    """Each finding with the step that holds its field (None when it concerns the patient, not the report)."""
+    leaves = [(page, form(draft, page).leaves) for page in pages(draft)]
+    return [
+        (finding, next((page for page, found in leaves if field_for_finding(finding, found) is not None), None))
+        for finding in findings
+    ]
 
 
 @dataclass(frozen=True)
@@ -107,8 +109,9 @@ def answers(draft: Subject, page: Page) -> list[Answer]:
         if not value:
             continue
         meaning = dict(leaf.type.enumeration).get(value) if leaf.type.enumeration else None
-        if leaf.type.base == "date":
-            value = ".".join(reversed(value.split("-")))
+        day = as_date(value) if leaf.type.base == "date" else None
+        if day is not None:
+            value = german(day)
         shown.append(Answer(_context_label(leaf), f"{value} – {meaning}" if meaning else value))
     return shown
 

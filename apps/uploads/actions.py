@@ -13,14 +13,13 @@ from apps.core.files import store_file
 from apps.institutions.models import Institution
 from apps.uploads.files import HashingReader, display_name
 from apps.uploads.models import Package, PackageState
+from apps.uploads.tasks import process_package
 
 
 def do_receive_package(
     upload: UploadedFile, *, institution: Institution, acting_user: User, request: HttpRequest | None = None
 ) -> Package:
     """Store the file encrypted and queue its validation; the same content again is recorded as a duplicate."""
-    from apps.uploads.tasks import process_package  # the task module imports this one
-
     reader = HashingReader(upload)
     with transaction.atomic():
         stored = store_file(reader)  # type: ignore[arg-type]  # a file-like object with read()

@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from playwright.sync_api import Page, expect
 
+from apps.reports.actions import do_start_draft
 from apps.reports.models import Report
 from tests.browser.visit import Visit
 
@@ -88,8 +89,6 @@ def test_a_physician_reports_a_diagnosis_from_patient_to_correction(live_server,
 
 
 def test_code_fields_suggest_from_the_code_lists(live_server, page: Page, physician, erika):
-    from apps.reports.actions import do_start_draft
-
     with time_machine.travel(datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC), tick=True):
         draft = do_start_draft(patient=erika, tumor=None, report_type="Diagnose", acting_user=physician)
         draft.data = {"Meldebegruendung": "I", "Eigene_Leistung": "J", "Diagnose": {}}

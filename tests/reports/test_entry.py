@@ -6,21 +6,13 @@ from typing import Any
 
 import pytest
 
-from apps.reports.entry import is_system_attribute, merge, values_of
+from apps.reports.entry import merge, values_of, without_ids
 from apps.reports.forms import StepForm
 from apps.reports.models import ReportType
 from apps.reports.steps import meldung_spec, steps_for
 from tests.reports.specimens import FREE_TEXT, meldung
 
 TYPES = [choice.value for choice in ReportType]
-
-
-def without_ids(data: Any) -> Any:
-    if isinstance(data, dict):
-        return {k: without_ids(v) for k, v in data.items() if not (k.startswith("@") and is_system_attribute(k))}
-    if isinstance(data, list):
-        return [without_ids(item) for item in data]
-    return data
 
 
 @pytest.mark.parametrize("report_type", TYPES)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import csv
 import datetime
+import io
 from pathlib import Path
 from typing import Any
 
@@ -70,9 +71,10 @@ def test_a_fehler_rejects_that_meldung_only_and_names_line_patient_and_meldung(e
 def test_meldungen_of_another_melder_are_refused(erika, praxis, physician, outsider_praxis, clock):
     package = upload(xml_for(erika, outsider_praxis, [meldung(1, outsider_praxis.melder_id)]), praxis, physician)
     assert package.state == PackageState.ABGELEHNT
-    assert any(
-        "anderen Einrichtung" in item["meldung"] or "gehört nicht" in item["meldung"] for item in package.problems
-    )
+    messages = {item["meldung"] for item in package.problems if item["art"] == "Fehler"}
+    assert "Der Melder „M0002“ gehört nicht zu Ihrer Einrichtung." in messages
+    assert "Die Meldung nennt einen Melder einer anderen Einrichtung." in messages
+    assert package.counts["abgelehnt"] == 1 and "angenommen" not in package.counts
 
 
 def test_a_schema_error_rejects_the_package_with_line_and_path(praxis, physician, clock):
@@ -159,11 +161,13 @@ def test_a_file_over_the_limit_is_refused_before_it_is_read(documentation, setti
 
 
 def test_the_report_downloads_as_csv_without_spreadsheet_formulas(documentation, erika, praxis, physician):
-    package = upload(b"=cmd|' /C calc'!A0", praxis, physician)
+    formula = meldung(1, praxis.melder_id, Primaertumor_ICD={"Code": "C61", "Version": "10 2025 GM"})
+    formula["@Meldung_ID"] = '=HYPERLINK("http://x")'
+    package = upload(xml_for(erika, praxis, [formula]), praxis, physician)
     response = documentation.get(f"/pakete/{package.uuid}/pruefbericht.csv")
-    text = response.content.decode("utf-8-sig")
-    assert text.startswith("Art;Zeile;Spalte;Element;Patient_ID;Meldung_ID;Regel;Meldung")
-    assert "\n=" not in text and ";=" not in text
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["Art", "Zeile", "Spalte", "Element", "Patient_ID", "Meldung_ID", "Regel", "Meldung"]
+    assert rows[1][5] == '\'=HYPERLINK("http://x")'  # a leading quote: shown as text, never run
 
 
 def test_erfassung_cannot_upload(client, colleague, clock):

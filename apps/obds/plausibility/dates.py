@@ -9,6 +9,7 @@ from apps.obds.plausibility.engine import (
     Context,
     Located,
     Severity,
+    age_at,
     as_date,
     content,
     dates,
@@ -22,6 +23,7 @@ from apps.obds.plausibility.engine import (
 # An OP or biopsy often comes before the histology that fixes the diagnosis date; up to 30 days earlier is a
 # Hinweis, more is a Fehler (registry practice; neoadjuvant therapy starts after diagnosis and is not affected).
 THERAPY_BEFORE_DIAGNOSIS = datetime.timedelta(days=30)
+CHILD_AGE = 18  # the Deutsches Kinderkrebsregister takes patients diagnosed before their 18th birthday
 
 
 @rule("DATUM_ZUKUNFT", Severity.FEHLER, "Datum")
@@ -56,7 +58,7 @@ def age_at_diagnosis(context: Context) -> str | None:
     day = diagnosed(context)
     if day is None or context.born is None:
         return None
-    age = day.year - context.born.year - ((day.month, day.day) < (context.born.month, context.born.day))
+    age = age_at(day, context.born)
     if not 0 <= age <= 120:
         return f"Das Alter bei Diagnose wäre {age} Jahre; erlaubt sind 0 bis 120."
     return None
@@ -65,7 +67,7 @@ def age_at_diagnosis(context: Context) -> str | None:
 @rule("ALTER_KIND", Severity.HINWEIS, "Tumorzuordnung/Diagnosedatum", "Geburtsdatum")
 def child_at_diagnosis(context: Context) -> str | None:
     day = diagnosed(context)
-    if day is None or context.born is None or (day - context.born).days >= 18 * 365:
+    if day is None or context.born is None or age_at(day, context.born) >= CHILD_AGE:
         return None
     return "Der Patient war bei Diagnose minderjährig: Bitte an das Deutsche Kinderkrebsregister denken (Modul DKKR)."
 

@@ -158,5 +158,10 @@ def diagnosed(context: Context) -> datetime.date | None:
     return as_date(get(context.meldung, "Tumorzuordnung/Diagnosedatum"))
 
 
+def age_at(day: datetime.date, born: datetime.date) -> int:
+    """Completed years of life on ``day``."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
 def german(day: datetime.date) -> str:
     return day.strftime("%d.%m.%Y")
