@@ -114,7 +114,8 @@ def create_reports(practice: Institution, user: User) -> tuple[float, Patient, P
     for start in range(0, len(owners), BATCH):
         chunk = owners[start : start + BATCH]
         tumors = {
-            pk: Tumor(patient_id=pk, number=1, zuordnung=DIAGNOSE["Tumorzuordnung"]) for pk in dict.fromkeys(chunk)
+            pk: Tumor(patient_id=pk, number=1, tumor_id="1", zuordnung=DIAGNOSE["Tumorzuordnung"])
+            for pk in dict.fromkeys(chunk)
         }
         Tumor.objects.bulk_create(tumors.values())
         reports = [

@@ -189,6 +189,15 @@ if UPLOAD_MAX_BYTES < 1024:
 DRAFT_MAX_AGE_DAYS = env.int("DRAFT_MAX_AGE_DAYS", default=90)
 if not 1 <= DRAFT_MAX_AGE_DAYS <= 3650:
     fail("DRAFT_MAX_AGE_DAYS must be between 1 and 3650")
+# The stored original of a processed package is crypto-shredded after this many days (`manage.py shred_packages`).
+PACKAGE_RETENTION_DAYS = env.int("PACKAGE_RETENTION_DAYS", default=84)
+if not 1 <= PACKAGE_RETENTION_DAYS <= 3650:
+    fail("PACKAGE_RETENTION_DAYS must be between 1 and 3650")
+# Schema versions the registry accepts: "<format> <version prefix>*[ bis YYYY-MM-DD]", separated by ";".
+ACCEPTED_SCHEMA_VERSIONS = os.environ.get(
+    "ACCEPTED_SCHEMA_VERSIONS",
+    "oBDS 3.0.0; oBDS 3.0.1; oBDS 3.0.2; oBDS 3.0.3; oBDS 3.0.4; ADT/GEKID 2.2.* bis 2027-06-30",
+)
 PASSWORD_HARD_LOCK_AFTER = env.int("PASSWORD_HARD_LOCK_AFTER", default=50)
 if not 3 < PASSWORD_HARD_LOCK_AFTER <= 100:  # NIST SP 800-63B §5.2.2: at most 100 consecutive failures
     fail("PASSWORD_HARD_LOCK_AFTER must be between 4 and 100")
@@ -299,3 +308,20 @@ LOGGING = {
 }
 
 REGISTRY_NAME = os.environ.get("REGISTRY_NAME", "Landeskrebsregister")
+
+# --- E-mail (the Vertrauensstelle is told when a test package waits; no patient data in any mail)
+# EMAIL_URL (or EMAIL_URL_FILE, as it may hold a password): smtp+tls://user:password@host:587, consolemail://
+_email = environ.Env.email_url_config(env_secret("EMAIL_URL") or "consolemail://")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = int(_email.get("EMAIL_PORT") or 25)
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
+EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "meldeportal@localhost")
+# Where notices for the Vertrauensstelle go; when empty, to every active Vertrauensstelle account with an address.
+REGISTRY_NOTIFY_EMAIL = env.list("REGISTRY_NOTIFY_EMAIL", default=[])
+# The portal's public address, for links in e-mails.
+PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 
@@ -14,6 +15,14 @@ class InstitutionKind(models.TextChoices):
     PATHOLOGIE = "pathologie", "Pathologie"
     STRAHLENTHERAPIE = "strahlentherapie", "Strahlentherapie"
     SONSTIGE = "sonstige", "Sonstige Einrichtung"
+
+
+class UploadStatus(models.TextChoices):
+    """The registry's rule for new uploaders: a test package is reviewed before packages are imported unseen."""
+
+    NICHT_FREIGESCHALTET = "nicht_freigeschaltet", "nicht freigeschaltet"
+    TESTPHASE = "testphase", "Testphase"
+    FREIGEGEBEN = "freigegeben", "freigegeben"
 
 
 class Institution(models.Model):
@@ -29,6 +38,12 @@ class Institution(models.Model):
     contact_name = models.CharField("Ansprechperson", max_length=200, blank=True)
     contact_phone = models.CharField("Telefon", max_length=50, blank=True)
     contact_email = models.EmailField("E-Mail", blank=True)
+    upload_status = models.CharField(
+        "WebUpload", max_length=20, choices=UploadStatus.choices, default=UploadStatus.NICHT_FREIGESCHALTET
+    )
+    declared_types = ArrayField(
+        models.CharField(max_length=20), verbose_name="Angekündigte Meldungsarten", default=list, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
@@ -152,8 +152,15 @@ def _locate(source: IO[bytes], schema: etree.XMLSchema) -> tuple[int, str]:
     return 0, ""
 
 
-def judge(source: IO[bytes]) -> Verdict:
-    """The schema verdict for a seekable file; raises Rejected only when the file is not XML we may read."""
+Visit = Callable[[etree._Element], None]
+
+
+def judge(source: IO[bytes], visit: Visit | None = None) -> Verdict:
+    """The schema verdict for a seekable file; raises Rejected only when the file is not XML we may read.
+
+    ``visit`` sees each child and grandchild of the root (Absender, Patient, Melder …) complete, as it ends,
+    while the same pass validates; what it learnt is only trustworthy when the verdict is valid.
+    """
     precheck(source.read(HEAD_BYTES))
     source.seek(0)
     root = _root(source)
@@ -163,12 +170,18 @@ def judge(source: IO[bytes]) -> Verdict:
         raise Rejected("format", str(refusal)) from None
     source.seek(0)
     etree.clear_error_log()  # this thread's log still holds errors of earlier files
+    depth = 0
     try:
         for event, element in _events(source, choice.schema):
             if event == "start":
-                if element.getparent() is None and element.getroottree().docinfo.doctype:
+                depth += 1
+                if depth == 1 and element.getroottree().docinfo.doctype:
                     raise Rejected("doctype", "Die Datei enthält eine DOCTYPE-Deklaration.")
-            elif element.getparent() is not None:
+                continue
+            depth -= 1
+            if depth in (1, 2):  # a whole Patient (depth 2 when it ends) is kept until then
+                if visit is not None:
+                    visit(element)
                 _forget(element)
     except etree.XMLSyntaxError as error:
         line, path = _locate(source, choice.schema)

@@ -17,7 +17,7 @@ from apps.obds.identifiers import normalise_kvnr
 from apps.patients.models import Patient
 
 
-def _index(name: str) -> BlindIndexField:
+def index_field(name: str) -> BlindIndexField:
     field = Patient._meta.get_field(name)
     if not isinstance(field, BlindIndexField):
         raise TypeError(f"Patient.{name} is not a blind index")
@@ -26,7 +26,7 @@ def _index(name: str) -> BlindIndexField:
 
 def by_insurance_number(institution: Institution, number: str, born: datetime.date) -> Patient | None:
     wanted = normalise_kvnr(number)
-    candidates = _index("insurance_index").candidates(wanted, born)
+    candidates = index_field("insurance_index").candidates(wanted, born)
     for patient in Patient.objects.filter(institution=institution, insurance_index__in=candidates):
         if patient.insurance_number == wanted and patient.geburtsdatum == born:
             return patient
@@ -39,7 +39,7 @@ def by_patient_id(institution: Institution, patient_id: str) -> Patient | None:
 
 def by_surname(institution: Institution, surname: str, born: datetime.date) -> list[Patient]:
     """Everyone of that surname (any case, NFKC) and birth date; several people may share both."""
-    candidates = _index("name_index").candidates(surname, born)
+    candidates = index_field("name_index").candidates(surname, born)
     return list(Patient.objects.filter(institution=institution, name_index__in=candidates))
 
 

@@ -43,7 +43,7 @@ class Patient(models.Model):
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     institution = models.ForeignKey("institutions.Institution", on_delete=models.PROTECT, related_name="patients")
-    patient_id = models.CharField("Patienten-ID", max_length=16)
+    patient_id = models.CharField("Patienten-ID", max_length=50)  # oBDS allows 50; uploads bring theirs
     insurance_kind = models.CharField("Versicherung", max_length=10, choices=InsuranceKind.choices)
     iknr = models.CharField("IK der Krankenkasse", max_length=9, blank=True)
     insurance_number = EncryptedTextField("Versichertennummer", blank=True, null=True)

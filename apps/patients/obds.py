@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
-from apps.patients.models import InsuranceKind, Patient
+from apps.obds.identifiers import normalise_kvnr
+from apps.patients.models import DatePrecision, InsuranceKind, Patient
 
 ADDRESS = (("strasse", "Strasse"), ("hausnummer", "Hausnummer"), ("land", "Land"), ("plz", "PLZ"), ("ort", "Ort"))
 
@@ -49,6 +51,35 @@ def stammdaten(patient: Patient) -> dict[str, Any]:
     address = patient.adresse or {}
     data["Adresse"] = _given({obds: address.get(name) for name, obds in ADDRESS})
     return data
+
+
+NAMES = {"Nachname": "nachname", "Vornamen": "vornamen", "Titel": "titel", "Namenszusatz": "namenszusatz",
+         "Namensvorsatz": "namensvorsatz", "Geburtsname": "geburtsname"}  # fmt: skip
+INSURANCE_NUMBER = {"GKV": "GKV_Versichertennummer", "PKV": "PKV_Versichertennummer", "Sonstige": "Versichertennummer"}
+
+
+def patient_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """The Patient model's fields from a schema-valid ``Patienten_Stammdaten`` (the inverse of ``stammdaten``)."""
+    kind = next(kind for kind in InsuranceKind.values if f"Versichertendaten_{kind}" in data)
+    insured = data[f"Versichertendaten_{kind}"]
+    number = insured.get(INSURANCE_NUMBER[kind]) or ""
+    born = data["Geburtsdatum"]
+    address = data.get("Adresse") or {}
+    fields: dict[str, Any] = {name: data.get(element) or None for element, name in NAMES.items()}
+    fields.update(
+        insurance_kind=kind,
+        iknr=insured.get("IKNR") or "",
+        insurance_number=normalise_kvnr(number) if kind == InsuranceKind.GKV else number,
+        beihilfetraeger=insured.get("Beihilfetraeger") or "",
+        ersatzkode=insured.get("Ersatzkode") or "",
+        krankenkassen_name=insured.get("KrankenkassenName") or "",
+        fruehere_namen=(data.get("Menge_Frueherer_Name") or {}).get("Frueherer_Name") or None,
+        geschlecht=data["Geschlecht"],
+        geburtsdatum=datetime.date.fromisoformat(born["#text"]),
+        geburtsdatum_genauigkeit=born.get("@Datumsgenauigkeit") or DatePrecision.E,
+        adresse={name: address[element] for name, element in ADDRESS if address.get(element)} or None,
+    )
+    return fields
 
 
 def _given(values: dict[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,8 @@ from django import forms
 
 from apps.accounts.backends import canonical_username
 from apps.accounts.models import Role, User
-from apps.institutions.models import Institution
+from apps.institutions.models import Institution, UploadStatus
+from apps.reports.models import ReportType
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{2,59}")
 
@@ -100,3 +101,14 @@ class ReasonForm(forms.Form):
 
 class SearchForm(forms.Form):
     q = forms.CharField(label="Suche nach Einrichtung, Melder-ID oder Benutzer", max_length=100, required=False)
+
+
+class UploadStatusForm(forms.Form):
+    upload_status = forms.ChoiceField(label="WebUpload", choices=UploadStatus.choices)
+    declared_types = forms.MultipleChoiceField(
+        label="Angekündigte Meldungsarten",
+        choices=ReportType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Das Testpaket muss jede dieser Arten enthalten.",
+    )

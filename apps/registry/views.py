@@ -24,9 +24,9 @@ from apps.accounts.actions import (
 from apps.accounts.decorators import current_user, staff_required
 from apps.accounts.models import LoginThrottle, User
 from apps.core.models import AuditEvent
-from apps.institutions.actions import do_create_institution
+from apps.institutions.actions import do_create_institution, do_set_upload_status
 from apps.institutions.models import Institution
-from apps.registry.forms import InstitutionForm, ReasonForm, SearchForm, UserCreateForm
+from apps.registry.forms import InstitutionForm, ReasonForm, SearchForm, UploadStatusForm, UserCreateForm
 
 SEARCH_LIMIT = 50
 
@@ -122,10 +122,25 @@ def institution_create_view(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @staff_required
+@require_http_methods(["GET", "POST"])
 def institution_view(request: HttpRequest, institution_uuid: uuid.UUID) -> HttpResponse:
     institution = get_institution(institution_uuid)
+    initial = {"upload_status": institution.upload_status, "declared_types": institution.declared_types}
+    form = UploadStatusForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        do_set_upload_status(
+            institution,
+            data["upload_status"],
+            data["declared_types"],
+            acting_user=current_user(request),
+            request=request,
+        )
+        return redirect("registry:institution", institution_uuid=institution.uuid)
     users = institution.users.order_by("username")
-    return render(request, "registry/institution.html", {"institution": institution, "users": users})
+    packages = institution.packages.all()[:10]
+    context = {"institution": institution, "users": users, "upload_form": form, "packages": packages}
+    return render(request, "registry/institution.html", context, status=400 if form.errors else 200)
 
 
 def _render_letter(request: HttpRequest, user: User, password: str) -> HttpResponse:

@@ -128,7 +128,7 @@ def _send(draft_uuid: Any, user: User, request: HttpRequest | None, today: datet
         raise DraftGone
     patient = Patient.objects.select_for_update().get(pk=draft.patient_id)  # serialises tumour numbering
     meldung_id = random_id("M", 11)
-    meldung = compose(draft, meldung_id, _tumor_number(draft, patient))
+    meldung = compose(draft, meldung_id, _tumor_id(draft, patient))
     refused = [
         finding.message for finding in blocking(findings_for(patient, meldung, replacing=draft.corrects, today=today))
     ]
@@ -138,7 +138,8 @@ def _send(draft_uuid: Any, user: User, request: HttpRequest | None, today: datet
     invalid = schema_problems(xml)
     if invalid:
         raise SendingRefused(["Die Meldung entspricht nicht dem oBDS-Schema: " + invalid[0]])
-    tumor = draft.tumor or Tumor.objects.create(patient=patient, number=int(meldung["Tumorzuordnung"]["@Tumor_ID"]))
+    tumor_id = meldung["Tumorzuordnung"]["@Tumor_ID"]
+    tumor = draft.tumor or Tumor.objects.create(patient=patient, number=int(tumor_id), tumor_id=tumor_id)
     tumor.zuordnung = meldung["Tumorzuordnung"]
     tumor.save(update_fields=["zuordnung"])
     content = meldung[draft.report_type]
@@ -166,19 +167,28 @@ def _send(draft_uuid: Any, user: User, request: HttpRequest | None, today: datet
     return report
 
 
-def _tumor_number(draft: Draft, patient: Patient) -> int:
+def _tumor_id(draft: Draft, patient: Patient) -> str:
+    """The known tumour's Tumor_ID, or the next number not yet used as a number or as an uploaded id."""
     if draft.tumor is not None:
-        return draft.tumor.number
+        return draft.tumor.tumor_id
+    number = next_tumor_number(patient)
+    taken = set(Tumor.objects.filter(patient=patient).values_list("tumor_id", flat=True))
+    while str(number) in taken:
+        number += 1
+    return str(number)
+
+
+def next_tumor_number(patient: Patient) -> int:
     highest = Tumor.objects.filter(patient=patient).aggregate(highest=Max("number"))["highest"]
     return (highest or 0) + 1
 
 
-def compose(draft: Draft, meldung_id: str, tumor_number: int) -> dict[str, Any]:
+def compose(draft: Draft, meldung_id: str, tumor_id: str) -> dict[str, Any]:
     """The complete Meldung: the answers plus the ids the portal assigns, in the XSD's attribute names."""
     data = copy.deepcopy(draft.data)
     meldung: dict[str, Any] = {"@Meldung_ID": meldung_id, "@Melder_ID": draft.institution.melder_id, **data}
     zuordnung = meldung.setdefault("Tumorzuordnung", {})
-    zuordnung["@Tumor_ID"] = str(tumor_number)
+    zuordnung["@Tumor_ID"] = tumor_id
     content = meldung.setdefault(draft.report_type, {})
     spec = meldung_spec().child(draft.report_type)
     for attribute in spec.attributes:

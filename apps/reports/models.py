@@ -32,13 +32,17 @@ class Tumor(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="tumors")
     number = models.PositiveIntegerField("Tumor-Nr.")
+    tumor_id = models.CharField("Tumor_ID", max_length=50)  # the institution's own id; online: the number
     zuordnung = EncryptedJSONField("Tumorzuordnung", blank=True, null=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = "Tumor"
         verbose_name_plural = "Tumoren"
-        constraints = [models.UniqueConstraint(fields=["patient", "number"], name="tumor_number_per_patient")]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "number"], name="tumor_number_per_patient"),
+            models.UniqueConstraint(fields=["patient", "tumor_id"], name="tumor_id_per_patient"),
+        ]
         ordering = ["number"]
 
     def __str__(self) -> str:
@@ -77,7 +81,7 @@ class Report(models.Model):
     """A sent Meldung. Immutable: PostgreSQL refuses UPDATE (except re-encrypting ``data``) and DELETE.
 
     ``data`` is the complete oBDS Meldung as sent, ids included; ``draft_uuid`` makes sending a draft twice
-    (double click, two tabs) produce one report.
+    (double click, two tabs) produce one report. Reports from an upload name their ``package``.
     """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -90,6 +94,9 @@ class Report(models.Model):
     data = EncryptedJSONField("Meldung")
     corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections")
     draft_uuid = models.UUIDField(unique=True)
+    package = models.ForeignKey(
+        "uploads.Package", null=True, blank=True, on_delete=models.PROTECT, related_name="reports"
+    )
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     sent_at = models.DateTimeField("Eingang")
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.core.audit import record_event
 from apps.core.files import store_file
-from apps.institutions.models import Institution
+from apps.institutions.models import Institution, UploadStatus
 from apps.uploads.files import HashingReader, display_name
 from apps.uploads.models import Package, PackageState
 from apps.uploads.tasks import process_package
@@ -51,3 +51,33 @@ def do_receive_package(
         if package.duplicate_of_id is None:
             transaction.on_commit(lambda: process_package.enqueue(str(package.uuid)))
     return package
+
+
+def do_grant_release(package: Package, *, acting_user: User, request: HttpRequest | None = None) -> None:
+    """Freigabe after a good test package: the institution uploads without review from now on, and this
+    package is processed again, now importing its Meldungen."""
+    with transaction.atomic():
+        package = Package.objects.select_for_update().select_related("institution").get(pk=package.pk)
+        if package.state != PackageState.WARTET:
+            return  # decided already (a second click, or a colleague)
+        institution = package.institution
+        institution.upload_status = UploadStatus.FREIGEGEBEN
+        institution.save(update_fields=["upload_status"])
+        package.state, package.attempts = PackageState.EMPFANGEN, 0
+        package.reviewed_by, package.reviewed_at = acting_user, timezone.now()
+        package.save(update_fields=["state", "attempts", "reviewed_by", "reviewed_at"])
+        record_event("package.released", actor=acting_user, target=package, request=request)
+        transaction.on_commit(lambda: process_package.enqueue(str(package.uuid)))
+
+
+def do_return_package(package: Package, note: str, *, acting_user: User, request: HttpRequest | None = None) -> None:
+    """Back to the uploader with correction requests; the institution stays in Testphase."""
+    with transaction.atomic():
+        package = Package.objects.select_for_update().get(pk=package.pk)
+        if package.state != PackageState.WARTET:
+            return
+        package.state = PackageState.ZURUECKGEGEBEN
+        package.review_note = note
+        package.reviewed_by, package.reviewed_at = acting_user, timezone.now()
+        package.save(update_fields=["state", "review_note", "reviewed_by", "reviewed_at"])
+        record_event("package.returned", actor=acting_user, target=package, request=request)

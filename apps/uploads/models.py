@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from apps.core.fields import EncryptedJSONField
+from apps.reports.models import ReportType
 
 
 class PackageState(models.TextChoices):
@@ -18,9 +19,19 @@ class PackageState(models.TextChoices):
     TEILWEISE = "teilweise", "Teilweise angenommen"
     ABGELEHNT = "abgelehnt", "Abgelehnt"
     DUPLIKAT = "duplikat", "Doppelt hochgeladen"
+    WARTET = "wartet", "Wartet auf Freigabe"
+    ZURUECKGEGEBEN = "zurueckgegeben", "Zurückgegeben"
 
 
-FINAL_STATES = (PackageState.ANGENOMMEN, PackageState.TEILWEISE, PackageState.ABGELEHNT, PackageState.DUPLIKAT)
+# States the worker leaves alone; a test package granted Freigabe goes back to EMPFANGEN and is imported.
+FINAL_STATES = (
+    PackageState.ANGENOMMEN,
+    PackageState.TEILWEISE,
+    PackageState.ABGELEHNT,
+    PackageState.DUPLIKAT,
+    PackageState.WARTET,
+    PackageState.ZURUECKGEGEBEN,
+)
 
 
 class Package(models.Model):
@@ -44,6 +55,12 @@ class Package(models.Model):
     problems = EncryptedJSONField("Prüfbericht", default=list)
     duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     attempts = models.PositiveSmallIntegerField(default=0)
+    test_package = models.BooleanField("Testpaket", default=False)
+    review_note = models.TextField("Korrekturhinweise der Vertrauensstelle", blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField("Hochgeladen", auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -62,6 +79,12 @@ class Package(models.Model):
 
     def __str__(self) -> str:
         return f"Paket {self.uuid}"
+
+    def type_counts(self) -> list[tuple[str, int]]:
+        """Meldungen by report type, in the order of the oBDS report types: ("Diagnose", 12), …"""
+        return [
+            (label, self.counts[f"art_{kind}"]) for kind, label in ReportType.choices if self.counts.get(f"art_{kind}")
+        ]
 
     @property
     def finished(self) -> bool:

@@ -1,8 +1,9 @@
-"""Validating a stored package: schema verdict, ownership, plausibility of each Meldung, duplicates.
+"""Validating and importing a stored package in one streaming pass: schema, ownership, plausibility of each
+Meldung, duplicates, and the accepted Meldungen stored as reports.
 
-Reading touches no models except to look up Meldung_IDs already sent; the outcome is written in one
-transaction at the end (parse, then write all or nothing). A package whose worker died is picked up again:
-``process`` is idempotent and a finished package is never processed twice.
+Everything a package changes happens in one transaction that also holds the package's row lock: a schema
+error (found perhaps at the last byte) or a worker that dies rolls it all back, and a retry starts clean.
+A finished package is never processed twice.
 """
 
 from __future__ import annotations
@@ -18,18 +19,22 @@ from lxml import etree  # type: ignore[import-untyped]  # lxml-stubs 0.5 lags lx
 
 from apps.core.audit import record_event
 from apps.core.files import open_file
-from apps.institutions.models import Institution
+from apps.institutions.models import UploadStatus
 from apps.obds import codes
 from apps.obds.plausibility import Context, Severity, check
 from apps.obds.plausibility.engine import as_date, report_type, text
 from apps.obds.safe_xml import Rejected, judge
 from apps.obds.schema_model import load, to_data
-from apps.obds.schemas import OBDS_NS
-from apps.reports.models import Report
+from apps.obds.schemas import ADT_NS, OBDS_NS
+from apps.uploads import testphase
+from apps.uploads.acceptance import refusal
+from apps.uploads.importing import MeldungEntry, PatientEntry, refuse_sent, store
 from apps.uploads.models import Package, PackageState
 
 MELDUNG_PATH = "/oBDS/Menge_Patient/Patient/Menge_Meldung/Meldung"
 MELDER_PATH = "/oBDS/Menge_Melder/Melder"
+BATCH = 200  # patients per database round
+MAX_ATTEMPTS = 3  # a package that took down its worker this often is refused rather than retried forever
 
 
 @dataclass
@@ -37,8 +42,17 @@ class Outcome:
     state: str
     format: str = ""
     schema_version: str = ""
-    counts: dict[str, Any] = field(default_factory=dict)
+    counts: Counter[str] = field(default_factory=Counter)
     problems: list[dict[str, Any]] = field(default_factory=list)
+    schema_valid: bool = False
+
+
+class Undo(Exception):
+    """Roll the package's import back and record ``outcome`` instead."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__(outcome.state)
+        self.outcome = outcome
 
 
 def problem(severity: str, message: str, **where: Any) -> dict[str, Any]:
@@ -46,142 +60,208 @@ def problem(severity: str, message: str, **where: Any) -> dict[str, Any]:
     return {"art": severity, "meldung": message, **{key: value for key, value in where.items() if value}}
 
 
-def validate(source: IO[bytes], institution: Institution) -> Outcome:
+class Scan:
+    """What the one pass learns, handed on patient batch by patient batch."""
+
+    def __init__(self, package: Package, importing: bool) -> None:
+        self.package = package
+        self.melder_id = package.institution.melder_id
+        self.importing = importing
+        self.outcome = Outcome(PackageState.ANGENOMMEN)
+        self.pending: list[PatientEntry] = []
+        self.foreign_melder = False
+        self.patient_spec = load().root.child("Menge_Patient").child("Patient")
+        self.codes = codes.load()
+        self.today = datetime.date.today()
+
+    def visit(self, element: Any) -> None:
+        qname = etree.QName(element)
+        name = qname.localname
+        if qname.namespace != OBDS_NS:
+            self._adt(name, element)
+        elif name == "Absender" and element.get("Absender_ID") != self.melder_id:
+            message = f"Absender_ID „{element.get('Absender_ID')}“ ist nicht Ihre Melder-ID ({self.melder_id})."
+            self.outcome.problems.append(problem("Hinweis", message, zeile=element.sourceline, pfad="/oBDS/Absender"))
+        elif name == "Melder" and element.get("ID") != self.melder_id:
+            self.foreign_melder = True
+            message = f"Der Melder „{element.get('ID')}“ gehört nicht zu Ihrer Einrichtung."
+            self.outcome.problems.append(problem("Fehler", message, zeile=element.sourceline, pfad=MELDER_PATH))
+        elif name == "Patient":
+            self.outcome.counts["patienten"] += 1
+            self.pending.append(self._patient(element))
+            if len(self.pending) >= BATCH:
+                self.flush()
+
+    def _adt(self, name: str, element: Any) -> None:
+        """ADT/GEKID: ownership and counts only (the plausibility rules read oBDS)."""
+        if name == "Melder" and element.get("Melder_ID") != self.melder_id:
+            self.foreign_melder = True
+            message = f"Der Melder „{element.get('Melder_ID')}“ gehört nicht zu Ihrer Einrichtung."
+            self.outcome.problems.append(
+                problem("Fehler", message, zeile=element.sourceline, pfad="/ADT_GEKID/Menge_Melder/Melder")
+            )
+        elif name == "Patient":
+            self.outcome.counts["patienten"] += 1
+            self.outcome.counts["meldungen"] += sum(1 for _ in element.iter(f"{{{ADT_NS}}}Meldung"))
+
+    def _patient(self, element: Any) -> PatientEntry:
+        patient = to_data(element, self.patient_spec)
+        stammdaten = patient.get("Patienten_Stammdaten", {})
+        meldungen = patient.get("Menge_Meldung", {}).get("Meldung", [])
+        lines = [meldung.sourceline for meldung in element.iter(f"{{{OBDS_NS}}}Meldung")]
+        entries = []
+        for index, meldung in enumerate(meldungen):
+            where = {
+                "zeile": lines[index] if index < len(lines) else 0,
+                "pfad": MELDUNG_PATH,
+                "patient_id": patient.get("@Patient_ID"),
+                "meldung_id": meldung.get("@Meldung_ID", ""),
+            }
+            entry = MeldungEntry(meldung, report_type(meldung) or "unbekannt", where)
+            if meldung.get("@Melder_ID") != self.melder_id:
+                entry.note("Fehler", "Die Meldung nennt einen Melder einer anderen Einrichtung.")
+            context = Context(
+                meldung=meldung,
+                sex=text(stammdaten.get("Geschlecht")),
+                born=as_date(stammdaten.get("Geburtsdatum")),
+                insurance={key: value for key, value in stammdaten.items() if key.startswith("Versichertendaten_")},
+                earlier=tuple(other for other in meldungen if other is not meldung),
+                codes=self.codes,
+                today=self.today,
+            )
+            for finding in check(context):
+                entry.note(finding.severity.value, finding.message, regel=finding.rule)
+                self.outcome.counts["hinweise"] += finding.severity == Severity.HINWEIS
+            entries.append(entry)
+        return PatientEntry(str(patient.get("@Patient_ID", "")), stammdaten, entries)
+
+    def flush(self) -> None:
+        batch, self.pending = self.pending, []
+        refuse_sent(self.package.institution_id, batch)
+        if self.importing and not self.foreign_melder:
+            store(self.package, batch)
+        for entry in batch:
+            for meldung in entry.meldungen:
+                self.outcome.counts[f"art_{meldung.report_type}"] += 1
+                self.outcome.counts["abgelehnt" if meldung.blocking else "angenommen"] += 1
+                self.outcome.problems.extend(meldung.problems)
+
+
+def validate(source: IO[bytes], package: Package, importing: bool) -> Outcome:
+    """Judge the file and, when ``importing``, store its accepted Meldungen (inside the caller's transaction)."""
+    scan = Scan(package, importing)
     try:
-        verdict = judge(source)
-    except Rejected as refusal:
-        return Outcome(PackageState.ABGELEHNT, problems=[_from_rejection(refusal)])
+        verdict = judge(source, scan.visit)
+    except Rejected as refused:
+        raise Undo(Outcome(PackageState.ABGELEHNT, problems=[_from_rejection(refused)])) from None
+    outcome = scan.outcome
+    outcome.format, outcome.schema_version = verdict.format, verdict.schema_version
     if verdict.problem is not None:
-        outcome = Outcome(PackageState.ABGELEHNT, verdict.format, verdict.schema_version)
-        outcome.problems = [_from_rejection(verdict.problem)]
+        problems = [_from_rejection(verdict.problem)]
+        raise Undo(Outcome(PackageState.ABGELEHNT, verdict.format, verdict.schema_version, problems=problems))
+    outcome.schema_valid = True
+    if (refused_version := refusal(verdict.format, verdict.schema_version, datetime.date.today())) is not None:
+        raise Undo(_refused(outcome, refused_version))
+    scan.flush()
+    if scan.foreign_melder:  # Meldungen of another institution's Melder: none is taken
+        outcome.counts["abgelehnt"] += outcome.counts.pop("angenommen", 0)
+        raise Undo(_settled(outcome))
+    if verdict.format != "oBDS":  # valid and accepted as a whole; the registry imports ADT/GEKID itself
+        outcome.problems.append(problem("Hinweis", ADT_NOTE))
         return outcome
-    if verdict.format != "oBDS":
-        message = "ADT/GEKID-Pakete sind gültig, werden aber noch nicht übernommen. Bitte senden Sie oBDS 3."
-        return Outcome(
-            PackageState.ABGELEHNT, verdict.format, verdict.schema_version, problems=[problem("Fehler", message)]
-        )
-    source.seek(0)
-    outcome = Outcome(PackageState.ANGENOMMEN, verdict.format, verdict.schema_version)
-    _scan(source, institution, outcome)
+    return _settled(outcome)
+
+
+ADT_NOTE = (
+    "Das Paket ist im Format ADT/GEKID. Es ist gültig und wird als Ganzes an das Register gegeben; "
+    "seine Meldungen erscheinen nicht einzeln in Ihrer Meldungsliste."
+)
+
+
+def _refused(outcome: Outcome, message: str) -> Outcome:
+    outcome.state = PackageState.ABGELEHNT
+    outcome.counts.clear()
+    outcome.problems = [problem("Fehler", message, pfad="/*/@Schema_Version")]
     return outcome
 
 
-def _from_rejection(refusal: Rejected) -> dict[str, Any]:
-    return problem("Fehler", refusal.message, zeile=refusal.line, spalte=refusal.column, pfad=refusal.path)
-
-
-def _scan(source: IO[bytes], institution: Institution, outcome: Outcome) -> None:
-    """Second pass over a schema-valid oBDS package: each patient with their Meldungen, one at a time."""
-    patient_spec = load().root.child("Menge_Patient").child("Patient")
-    tags = (f"{{{OBDS_NS}}}Absender", f"{{{OBDS_NS}}}Patient", f"{{{OBDS_NS}}}Melder")
-    counts: Counter[str] = Counter()
-    sent = set(Report.objects.filter(institution=institution).values_list("meldung_id", flat=True))
-    seen: set[str] = set()
-    for _, element in etree.iterparse(
-        source, events=("end",), tag=tags, resolve_entities=False, no_network=True, load_dtd=False
-    ):
-        name = etree.QName(element).localname
-        if name == "Absender" and element.get("Absender_ID") != institution.melder_id:
-            message = f"Absender_ID „{element.get('Absender_ID')}“ ist nicht Ihre Melder-ID ({institution.melder_id})."
-            outcome.problems.append(problem("Hinweis", message, zeile=element.sourceline, pfad="/oBDS/Absender"))
-        elif name == "Melder" and element.get("ID") != institution.melder_id:
-            message = f"Der Melder „{element.get('ID')}“ gehört nicht zu Ihrer Einrichtung."
-            outcome.problems.append(problem("Fehler", message, zeile=element.sourceline, pfad=MELDER_PATH))
-        elif name == "Patient":
-            counts["patienten"] += 1
-            _patient(element, to_data(element, patient_spec), institution, outcome, counts, sent, seen)
-        element.clear(keep_tail=True)
-        while element.getprevious() is not None:
-            del element.getparent()[0]
-    if any(item.get("pfad") == MELDER_PATH and item["art"] == "Fehler" for item in outcome.problems):
-        counts["abgelehnt"] += counts.pop("angenommen", 0)  # Meldungen of another Melder: none is taken
-    outcome.counts = dict(counts)
-    if counts["abgelehnt"] and counts["angenommen"]:
+def _settled(outcome: Outcome) -> Outcome:
+    counts = outcome.counts
+    if outcome.format != "oBDS":
+        outcome.state = PackageState.ABGELEHNT
+    elif counts["abgelehnt"] and counts["angenommen"]:
         outcome.state = PackageState.TEILWEISE
     elif counts["abgelehnt"] or not counts["angenommen"]:
         outcome.state = PackageState.ABGELEHNT
+    return outcome
 
 
-def _patient(
-    element: Any,
-    patient: dict[str, Any],
-    institution: Institution,
-    outcome: Outcome,
-    counts: Counter[str],
-    sent: set[str],
-    seen: set[str],
-) -> None:
-    """Check each Meldung of one patient; ``sent`` holds ids sent before, ``seen`` those earlier in this file."""
-    stammdaten = patient.get("Patienten_Stammdaten", {})
-    born = as_date(stammdaten.get("Geburtsdatum"))
-    insurance = {key: value for key, value in stammdaten.items() if key.startswith("Versichertendaten_")}
-    meldungen = patient.get("Menge_Meldung", {}).get("Meldung", [])
-    lines = [meldung.sourceline for meldung in element.iter(f"{{{OBDS_NS}}}Meldung")]
-    for index, meldung in enumerate(meldungen):
-        meldung_id = meldung.get("@Meldung_ID", "")
-        where = {"zeile": lines[index] if index < len(lines) else 0, "pfad": MELDUNG_PATH,
-                 "patient_id": patient.get("@Patient_ID"), "meldung_id": meldung_id}  # fmt: skip
-        counts[f"art_{report_type(meldung) or 'unbekannt'}"] += 1
-        blocking = False
-        if meldung.get("@Melder_ID") != institution.melder_id:
-            outcome.problems.append(
-                problem("Fehler", "Die Meldung nennt einen Melder einer anderen Einrichtung.", **where)
-            )
-            blocking = True
-        if meldung_id in sent or meldung_id in seen:
-            outcome.problems.append(problem("Fehler", "Diese Meldung_ID wurde bereits gesendet (Duplikat).", **where))
-            blocking = True
-        context = Context(
-            meldung=meldung,
-            sex=text(stammdaten.get("Geschlecht")),
-            born=born,
-            insurance=insurance,
-            earlier=tuple(other for other in meldungen if other is not meldung),
-            codes=codes.load(),
-            today=datetime.date.today(),
-        )
-        for finding in check(context):
-            severity = finding.severity.value
-            outcome.problems.append(problem(severity, finding.message, regel=finding.rule, **where))
-            blocking = blocking or finding.severity == Severity.FEHLER
-            counts["hinweise"] += finding.severity == Severity.HINWEIS
-        counts["abgelehnt" if blocking else "angenommen"] += 1
-        seen.add(meldung_id)
+def _from_rejection(refused: Rejected) -> dict[str, Any]:
+    return problem("Fehler", refused.message, zeile=refused.line, spalte=refused.column, pfad=refused.path)
 
 
 def process(package_uuid: str) -> None:
     """Validate one package and record the outcome; safe to run again after a crash."""
     with transaction.atomic():
-        package = (
-            Package.objects.select_for_update()
-            .select_related("stored_file", "institution")
-            .filter(uuid=package_uuid)
-            .first()
-        )
-        if package is None or package.finished:
+        package = _locked(package_uuid)
+        if package is None:
             return
         package.state = PackageState.IN_PRUEFUNG
         package.attempts += 1
         package.started_at = timezone.now()
         package.save(update_fields=["state", "attempts", "started_at"])
-    with open_file(package.stored_file) as source:
-        outcome = validate(cast(IO[bytes], source), package.institution)
     with transaction.atomic():
-        package = Package.objects.select_for_update().get(pk=package.pk)
-        if package.finished:
-            return  # another worker got there first
-        package.state = outcome.state
-        package.format, package.schema_version = outcome.format, outcome.schema_version
-        package.counts, package.problems = outcome.counts, outcome.problems
-        package.finished_at = timezone.now()
-        package.save()
-        record_event(
-            "package.processed",
-            actor=None,
-            actor_label="system:worker",
-            target=package,
-            details={
-                "status": outcome.state,
-                **{key: value for key, value in outcome.counts.items() if isinstance(value, int)},
-            },
-        )
+        package = _locked(package_uuid)  # held until the outcome is committed: a second worker waits, then leaves
+        if package is None:
+            return
+        if package.attempts > MAX_ATTEMPTS:
+            outcome = Outcome(PackageState.ABGELEHNT, problems=[problem("Fehler", GAVE_UP)])
+        else:
+            outcome = _run(package)
+        _record(package, outcome)
+
+
+GAVE_UP = "Das Paket ließ sich nach mehreren Versuchen nicht verarbeiten. Bitte wenden Sie sich an das Register."
+
+
+def _locked(package_uuid: str) -> Package | None:
+    package = (
+        Package.objects.select_for_update(of=("self",))
+        .select_related("stored_file", "institution")
+        .filter(uuid=package_uuid)
+        .first()
+    )
+    return None if package is None or package.finished else package
+
+
+def _run(package: Package) -> Outcome:
+    status = package.institution.upload_status
+    if status == UploadStatus.NICHT_FREIGESCHALTET:
+        return Outcome(PackageState.ABGELEHNT, problems=[problem("Fehler", testphase.NOT_ENABLED)])
+    reviewing = status == UploadStatus.TESTPHASE and package.reviewed_at is None
+    try:
+        with transaction.atomic(), open_file(package.stored_file) as source:
+            outcome = validate(cast(IO[bytes], source), package, importing=not reviewing)
+            if reviewing:
+                raise Undo(testphase.judged(package, outcome))
+    except Undo as undone:
+        outcome = undone.outcome
+    return outcome
+
+
+def _record(package: Package, outcome: Outcome) -> None:
+    package.state = outcome.state
+    package.format, package.schema_version = outcome.format, outcome.schema_version
+    package.counts, package.problems = dict(outcome.counts), outcome.problems
+    package.test_package = package.test_package or outcome.state == PackageState.WARTET
+    package.finished_at = timezone.now()
+    package.save()
+    record_event(
+        "package.processed",
+        actor=None,
+        actor_label="system:worker",
+        target=package,
+        details={"status": outcome.state, **{key: value for key, value in outcome.counts.items() if value}},
+    )
+    if outcome.state == PackageState.WARTET:
+        transaction.on_commit(lambda: testphase.notify_registry(package))

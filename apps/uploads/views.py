@@ -15,7 +15,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts.decorators import current_institution, current_user, institution_member_required
+from apps.institutions.models import UploadStatus
 from apps.reports.actions import may_send
+from apps.reports.models import ReportType
+from apps.uploads import testphase
 from apps.uploads.actions import do_receive_package
 from apps.uploads.forms import UploadForm, megabytes
 from apps.uploads.models import Package
@@ -31,8 +34,9 @@ def list_view(request: HttpRequest) -> HttpResponse:
     institution = current_institution(request)
     form = UploadForm()
     status = 200
+    enabled = institution.upload_status != UploadStatus.NICHT_FREIGESCHALTET
     if request.method == "POST":
-        if not may_send(user):
+        if not may_send(user) or not enabled:
             raise PermissionDenied
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
         if declared > settings.UPLOAD_MAX_BYTES + BODY_MARGIN:  # refused before the body is read
@@ -53,7 +57,12 @@ def list_view(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "packages": packages,
-        "may_upload": may_send(user),
+        "may_upload": may_send(user) and enabled,
+        "enabled": enabled,
+        "testphase": institution.upload_status == UploadStatus.TESTPHASE,
+        "declared": [ReportType(kind).label for kind in institution.declared_types],
+        "minimum": (testphase.MIN_MELDUNGEN, testphase.MIN_PATIENTS),
+        "not_enabled": testphase.NOT_ENABLED,
         "limit": megabytes(settings.UPLOAD_MAX_BYTES),
     }
     return render(request, "uploads/list.html", context, status=status)

@@ -1,0 +1,148 @@
+"""Storing the accepted Meldungen of a package: patients matched by Patient_ID (or created from their
+Stammdaten), tumours by Tumor_ID, one encrypted report per Meldung, linked to the package.
+
+Work goes in batches of patients, a few queries each, inside the caller's transaction: a package is imported
+whole or not at all.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+from apps.patients.lookups import index_field
+from apps.patients.models import Patient
+from apps.patients.obds import patient_fields
+from apps.reports.actions import IMPLIED_MELDEANLASS
+from apps.reports.models import Report, Tumor
+from apps.uploads.models import Package
+
+
+@dataclass
+class MeldungEntry:
+    """One Meldung of the package, with its problems; ``blocking`` once a Fehler refuses it."""
+
+    data: dict[str, Any]
+    report_type: str
+    where: dict[str, Any]
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    blocking: bool = False
+
+    @property
+    def meldung_id(self) -> str:
+        return str(self.data.get("@Meldung_ID", ""))
+
+    def note(self, severity: str, message: str, **extra: Any) -> None:
+        self.problems.append({"art": severity, "meldung": message, **self.where, **extra})
+        self.blocking = self.blocking or severity == "Fehler"
+
+
+@dataclass
+class PatientEntry:
+    patient_id: str
+    stammdaten: dict[str, Any]
+    meldungen: list[MeldungEntry]
+
+    def accepted(self) -> list[MeldungEntry]:
+        return [meldung for meldung in self.meldungen if not meldung.blocking]
+
+    def refuse_all(self, message: str) -> None:
+        for meldung in self.accepted():
+            meldung.note("Fehler", message)
+
+
+def refuse_sent(institution_id: int, batch: list[PatientEntry]) -> None:
+    """Flag Meldung_IDs this institution sent before (within one file the XSD's unique key already holds)."""
+    wanted = [meldung.meldung_id for entry in batch for meldung in entry.meldungen]
+    sent = set(
+        Report.objects.filter(institution_id=institution_id, meldung_id__in=wanted).values_list("meldung_id", flat=True)
+    )
+    for entry in batch:
+        for meldung in entry.meldungen:
+            if meldung.meldung_id in sent:
+                meldung.note("Fehler", "Diese Meldung_ID wurde bereits gesendet (Duplikat).")
+
+
+def store(package: Package, batch: list[PatientEntry]) -> None:
+    """Reports for every accepted Meldung of ``batch``; refuses the Meldungen of a patient it cannot match."""
+    patients = _patients(package, [entry for entry in batch if entry.accepted()])
+    tumors = _tumors(patients.values())
+    reports = []
+    now = timezone.now()
+    for entry in batch:
+        for meldung in entry.accepted():
+            patient = patients[entry.patient_id]
+            zuordnung = meldung.data["Tumorzuordnung"]
+            tumor = tumors.get((patient.pk, zuordnung["@Tumor_ID"])) or _new_tumor(patient, zuordnung, tumors)
+            tumor.zuordnung = zuordnung
+            content = meldung.data.get(meldung.report_type) or {}
+            reports.append(
+                Report(
+                    meldung_id=meldung.meldung_id,
+                    institution_id=package.institution_id,
+                    patient=patient,
+                    tumor=tumor,
+                    report_type=meldung.report_type,
+                    meldeanlass=content.get("Meldeanlass") or IMPLIED_MELDEANLASS.get(meldung.report_type, ""),
+                    data=meldung.data,
+                    draft_uuid=uuid.uuid4(),
+                    package=package,
+                    sent_by_id=package.uploaded_by_id,
+                    sent_at=now,
+                )
+            )
+    created = [tumor for tumor in tumors.values() if tumor.pk is None]
+    Tumor.objects.bulk_create(created)
+    Tumor.objects.bulk_update([tumor for tumor in tumors.values() if tumor not in created], ["zuordnung"])
+    Report.objects.bulk_create(reports)  # each report takes its new tumour's pk here
+
+
+def _patients(package: Package, batch: list[PatientEntry]) -> dict[str, Patient]:
+    known = {
+        patient.patient_id: patient
+        for patient in Patient.objects.filter(
+            institution_id=package.institution_id, patient_id__in=[entry.patient_id for entry in batch]
+        )
+    }
+    index = index_field("insurance_index")
+    new: dict[str, tuple[PatientEntry, Patient]] = {}
+    for entry in batch:
+        if entry.patient_id in known:
+            continue
+        patient = Patient(
+            institution_id=package.institution_id,
+            patient_id=entry.patient_id,
+            created_by_id=package.uploaded_by_id,
+            **patient_fields(entry.stammdaten),
+        )
+        key = index.compute(patient) or f"ohne:{entry.patient_id}"
+        patient.insurance_index = None if key.startswith("ohne:") else key
+        if key in new:
+            entry.refuse_all(f"Dieselbe Versichertennummer hat im Paket schon Patient_ID {new[key][1].patient_id}.")
+            continue
+        new[key] = (entry, patient)
+    holders = Patient.objects.filter(institution_id=package.institution_id, insurance_index__in=list(new))
+    for holder in holders:
+        entry, _ = new.pop(str(holder.insurance_index))
+        entry.refuse_all(
+            f"Diese Versichertennummer mit diesem Geburtsdatum gehört in Ihrer Einrichtung zu Patient_ID "
+            f"{holder.patient_id}. Bitte prüfen Sie die Patient_ID."
+        )
+    Patient.objects.bulk_create([patient for _, patient in new.values()])
+    known.update({patient.patient_id: patient for _, patient in new.values()})
+    return known
+
+
+def _tumors(patients: Any) -> dict[tuple[int, str], Tumor]:
+    return {(tumor.patient_id, tumor.tumor_id): tumor for tumor in Tumor.objects.filter(patient__in=list(patients))}
+
+
+def _new_tumor(patient: Patient, zuordnung: dict[str, Any], tumors: dict[tuple[int, str], Tumor]) -> Tumor:
+    """The patient's next number; ``tumors`` holds every tumour of the batch's patients, stored or new."""
+    numbers = [tumor.number for (owner, _), tumor in tumors.items() if owner == patient.pk]
+    tumor = Tumor(patient=patient, number=max(numbers, default=0) + 1, tumor_id=zuordnung["@Tumor_ID"])
+    tumors[(patient.pk, tumor.tumor_id)] = tumor
+    return tumor

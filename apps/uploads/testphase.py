@@ -1,0 +1,78 @@
+"""The registry's rule for new uploaders: a test package of at least 10 Meldungen of 5 patients, covering
+the report types the institution declared, is reviewed by the Vertrauensstelle before anything is imported.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.urls import reverse
+
+from apps.accounts.models import Role, User
+from apps.reports.models import ReportType
+from apps.uploads.models import Package, PackageState
+
+if TYPE_CHECKING:
+    from apps.uploads.processing import Outcome
+
+MIN_MELDUNGEN = 10
+MIN_PATIENTS = 5
+NOT_ENABLED = (
+    "Ihre Einrichtung ist für den WebUpload noch nicht freigeschaltet. Bitte wenden Sie sich an die Vertrauensstelle."
+)
+
+
+def shortfalls(counts: dict[str, Any], declared: list[str]) -> list[str]:
+    """Why a valid package cannot serve as the test package; empty when it can."""
+    reasons = []
+    meldungen = sum(value for key, value in counts.items() if key.startswith("art_"))
+    patients = counts.get("patienten", 0)
+    if meldungen < MIN_MELDUNGEN or patients < MIN_PATIENTS:
+        reasons.append(
+            f"Ein Testpaket braucht mindestens {MIN_MELDUNGEN} Meldungen von mindestens {MIN_PATIENTS} Patienten; "
+            f"dieses enthält {meldungen} Meldungen von {patients} Patienten."
+        )
+    missing = [ReportType(kind).label for kind in declared if not counts.get(f"art_{kind}")]
+    if missing:
+        reasons.append(
+            "Das Testpaket soll jede angekündigte Meldungsart enthalten. Es fehlen: " + ", ".join(missing) + "."
+        )
+    return reasons
+
+
+def judged(package: Package, outcome: Outcome) -> Outcome:
+    """A validated test package: waits for the Vertrauensstelle, or is refused with the reasons."""
+    if outcome.format != "oBDS":
+        reasons = ["Das Testpaket muss im Format oBDS 3 sein."]
+    elif outcome.state == PackageState.ABGELEHNT and not outcome.counts.get("angenommen"):
+        return outcome
+    else:
+        reasons = shortfalls(outcome.counts, package.institution.declared_types)
+    if reasons:
+        outcome.state = PackageState.ABGELEHNT
+        outcome.problems[:0] = [{"art": "Fehler", "meldung": reason, "pfad": "Testphase"} for reason in reasons]
+    else:
+        outcome.state = PackageState.WARTET
+    return outcome
+
+
+def recipients() -> list[str]:
+    if settings.REGISTRY_NOTIFY_EMAIL:
+        return list(settings.REGISTRY_NOTIFY_EMAIL)
+    staff = User.objects.filter(role=Role.VERTRAUENSSTELLE, is_active=True).exclude(email="")
+    return list(staff.values_list("email", flat=True))
+
+
+def notify_registry(package: Package) -> None:
+    """Tell the Vertrauensstelle a test package waits: the institution and a link, no patient data."""
+    link = settings.PORTAL_URL + reverse("review:detail", kwargs={"package_uuid": package.uuid})
+    institution = package.institution
+    body = (
+        f"Die Einrichtung {institution.name} (Melder-ID {institution.melder_id}) hat ein Testpaket hochgeladen.\n"
+        f"Es wartet auf Ihre Prüfung und Freigabe:\n{link}\n"
+    )
+    addresses = recipients()
+    if addresses:
+        send_mail(f"Testpaket wartet auf Freigabe: {institution.melder_id}", body, None, addresses)
