@@ -11,6 +11,7 @@ from django.db import connection
 
 from apps.accounts.models import Role
 from apps.core.keyring import KeyRing
+from apps.institutions.models import UploadStatus
 from apps.patients.actions import do_create_patient
 from tests.core.specimen import Specimen
 from tests.personas import ERIKA, make_institution, make_user
@@ -45,7 +46,7 @@ def clock():
 
 @pytest.fixture
 def praxis(db):
-    return make_institution("Praxis Dr. Beispiel", "M0001")
+    return make_institution("Praxis Dr. Beispiel", "M0001", upload_status=UploadStatus.FREIGEGEBEN)
 
 
 @pytest.fixture

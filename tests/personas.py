@@ -32,8 +32,8 @@ ERIKA: dict[str, Any] = {
 }
 
 
-def make_institution(name: str, melder_id: str) -> Institution:
-    return Institution.objects.create(name=name, melder_id=melder_id)
+def make_institution(name: str, melder_id: str, **fields: Any) -> Institution:
+    return Institution.objects.create(name=name, melder_id=melder_id, **fields)
 
 
 def make_user(

@@ -71,6 +71,7 @@ def store(package: Package, batch: list[PatientEntry]) -> None:
     patients = _patients(package, [entry for entry in batch if entry.accepted()])
     tumors = _tumors(patients.values())
     reports = []
+    touched: set[Tumor] = set()
     now = timezone.now()
     for entry in batch:
         for meldung in entry.accepted():
@@ -78,6 +79,8 @@ def store(package: Package, batch: list[PatientEntry]) -> None:
             zuordnung = meldung.data["Tumorzuordnung"]
             tumor = tumors.get((patient.pk, zuordnung["@Tumor_ID"])) or _new_tumor(patient, zuordnung, tumors)
             tumor.zuordnung = zuordnung
+            if tumor.pk is not None:
+                touched.add(tumor)
             content = meldung.data.get(meldung.report_type) or {}
             reports.append(
                 Report(
@@ -94,9 +97,9 @@ def store(package: Package, batch: list[PatientEntry]) -> None:
                     sent_at=now,
                 )
             )
-    created = [tumor for tumor in tumors.values() if tumor.pk is None]
-    Tumor.objects.bulk_create(created)
-    Tumor.objects.bulk_update([tumor for tumor in tumors.values() if tumor not in created], ["zuordnung"])
+    Tumor.objects.bulk_create([tumor for tumor in tumors.values() if tumor.pk is None])
+    for tumor in touched:  # encrypted fields are written one row at a time (their row id is in the cipher)
+        tumor.save(update_fields=["zuordnung"])
     Report.objects.bulk_create(reports)  # each report takes its new tumour's pk here
 
 

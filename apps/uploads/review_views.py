@@ -4,10 +4,10 @@ return with correction requests) and the decrypted original, each download audit
 from __future__ import annotations
 
 import uuid
-from typing import IO, cast
+from collections.abc import Iterator
 
 from django import forms
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -17,6 +17,8 @@ from apps.core.audit import record_event
 from apps.core.files import open_file
 from apps.uploads.actions import do_grant_release, do_return_package
 from apps.uploads.models import Package, PackageState
+
+CHUNK = 64 * 1024
 
 
 class ReturnForm(forms.Form):
@@ -77,10 +79,12 @@ def original_view(request: HttpRequest, package_uuid: uuid.UUID) -> HttpResponse
     if package.stored_file.data_key is None:
         return render(request, "uploads/shredded.html", {"package": package}, status=410)
     record_event("package.original_downloaded", actor=current_user(request), target=package, request=request)
-    source = open_file(package.stored_file)
-    return FileResponse(  # type: ignore[return-value]  # a streaming response; the decorators only pass it on
-        cast(IO[bytes], source),
-        as_attachment=True,
-        filename=f"Paket-{package.uuid}.xml",
-        content_type="application/xml",
-    )
+    response = StreamingHttpResponse(_chunks(package), content_type="application/xml")
+    response["Content-Disposition"] = f'attachment; filename="Paket-{package.uuid}.xml"'
+    return response  # type: ignore[return-value]  # streamed; the decorators only pass it on
+
+
+def _chunks(package: Package) -> Iterator[bytes]:
+    with open_file(package.stored_file) as source:
+        while chunk := source.read(CHUNK):
+            yield chunk

@@ -16,12 +16,12 @@ from django.db import connection
 
 from apps.core.files import open_file
 from apps.reports.export import package_xml
-from apps.uploads.actions import do_receive_package
 from apps.uploads.files import display_name
 from apps.uploads.models import Package, PackageState
 from apps.uploads.processing import process
 from tests.personas import log_in
 from tests.reports.examples import DIAGNOSE
+from tests.uploads.packages import upload
 
 pytestmark = pytest.mark.django_db
 OBDS = Path(settings.OBDS_SCHEMA_DIR).parent
@@ -37,13 +37,6 @@ def meldung(number: int, melder_id: str, **tumour: Any) -> dict[str, Any]:
 
 def xml_for(patient, institution, meldungen: list[dict[str, Any]]) -> bytes:
     return package_xml(patient, meldungen, institution, datetime.date(2026, 11, 23))
-
-
-def upload(content: bytes, institution, user, name: str = "paket.xml") -> Package:
-    package = do_receive_package(SimpleUploadedFile(name, content), institution=institution, acting_user=user)
-    process(str(package.uuid))
-    package.refresh_from_db()
-    return package
 
 
 def test_a_valid_package_is_stored_encrypted_and_accepted(erika, praxis, physician, clock):

@@ -1,0 +1,208 @@
+"""WebUpload, second part: accepted Meldungen become reports; Testphase and Freigabe; schema versions; retention."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+
+from apps.core.models import AuditEvent
+from apps.institutions.models import UploadStatus
+from apps.patients.models import Patient
+from apps.reports.models import Report, Tumor
+from apps.uploads.models import Package, PackageState
+from apps.uploads.processing import process
+from tests.personas import log_in
+from tests.uploads.packages import package_bytes, patient, upload
+from tests.uploads.test_uploads import meldung, xml_for
+
+pytestmark = pytest.mark.django_db
+OBDS = Path(settings.OBDS_SCHEMA_DIR).parent
+
+
+def test_accepted_meldungen_are_stored_as_reports_of_the_matched_patient(erika, praxis, physician, client, clock):
+    package = upload(xml_for(erika, praxis, [meldung(1, praxis.melder_id), meldung(2, praxis.melder_id)]), praxis,
+                     physician)  # fmt: skip
+    assert package.state == PackageState.ANGENOMMEN
+    reports = Report.objects.filter(package=package).order_by("meldung_id")
+    assert [report.meldung_id for report in reports] == ["KH-1", "KH-2"]
+    assert {report.patient_id for report in reports} == {erika.pk}
+    assert reports[0].tumor == reports[1].tumor and reports[0].tumor.tumor_id == "1"
+    assert reports[0].data["Tumorzuordnung"]["Primaertumor_ICD"]["Code"] == "C50.4"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT data::text FROM reports_report WHERE package_id = %s", [package.pk])
+        assert all("C50.4" not in row[0] for row in cursor.fetchall())
+    log_in(client, physician)
+    page = client.get(f"/patienten/{erika.uuid}/").content.decode()
+    assert "KH-1" in page and "KH-2" in page
+
+
+def test_a_known_tumour_id_is_the_same_tumour_in_a_later_package(erika, praxis, physician, clock):
+    upload(xml_for(erika, praxis, [meldung(1, praxis.melder_id)]), praxis, physician)
+    upload(xml_for(erika, praxis, [meldung(2, praxis.melder_id)]), praxis, physician)
+    upload(xml_for(erika, praxis, [meldung(3, praxis.melder_id, **{"@Tumor_ID": "T-7"})]), praxis, physician)
+    assert sorted(Tumor.objects.filter(patient=erika).values_list("number", "tumor_id")) == [(1, "1"), (2, "T-7")]
+    assert Report.objects.filter(patient=erika).count() == 3
+
+
+def test_an_unknown_patient_is_created_from_the_stammdaten(praxis, physician, clock):
+    content = package_bytes(praxis, [patient(1, praxis.melder_id, ["Diagnose", "OP"])])
+    package = upload(content, praxis, physician)
+    assert package.state == PackageState.ANGENOMMEN, package.problems
+    created = Patient.objects.get(institution=praxis, patient_id="UP0000001")
+    assert (created.nachname, created.vornamen, created.geschlecht) == ("Müller", "Erika", "W")
+    assert created.geburtsdatum == datetime.date(1930, 1, 2) and created.insurance_number.startswith("B")
+    assert created.adresse == {"strasse": "Heidestraße", "hausnummer": "17", "land": "DE", "plz": "51147",
+                               "ort": "Köln"}  # fmt: skip
+    assert Report.objects.filter(patient=created).count() == 2
+
+
+def test_a_rejected_meldung_is_not_stored_and_the_others_are(erika, praxis, physician, clock):
+    bad = meldung(2, praxis.melder_id, Primaertumor_ICD={"Code": "C61", "Version": "10 2025 GM"})
+    package = upload(xml_for(erika, praxis, [meldung(1, praxis.melder_id), bad]), praxis, physician)
+    assert package.state == PackageState.TEILWEISE
+    assert list(Report.objects.filter(package=package).values_list("meldung_id", flat=True)) == ["KH-1"]
+
+
+def test_a_schema_error_after_valid_patients_imports_nothing(praxis, physician, clock):
+    content = package_bytes(praxis, [patient(number, praxis.melder_id, ["Diagnose"]) for number in range(3)])
+    broken = content.replace(b"<Patient_ID>", b"<Patient_ID>").replace(b'Patient_ID="UP0000002"', b'Patient_ID=""')
+    package = upload(broken, praxis, physician)
+    assert package.state == PackageState.ABGELEHNT
+    assert package.problems[0]["zeile"] > 1
+    assert not Report.objects.exists() and not Patient.objects.exists()
+
+
+def test_a_meldung_id_sent_before_is_flagged_and_not_stored_twice(erika, praxis, physician, clock):
+    upload(xml_for(erika, praxis, [meldung(1, praxis.melder_id)]), praxis, physician)
+    again = upload(xml_for(erika, praxis, [meldung(1, praxis.melder_id), meldung(5, praxis.melder_id)]), praxis,
+                   physician)  # fmt: skip
+    assert again.state == PackageState.TEILWEISE
+    duplicate = next(item for item in again.problems if item["meldung_id"] == "KH-1")
+    assert duplicate["meldung"] == "Diese Meldung_ID wurde bereits gesendet (Duplikat)."
+    assert Report.objects.filter(meldung_id="KH-1").count() == 1
+
+
+def test_the_same_person_under_another_patient_id_is_refused(erika, praxis, physician, clock):
+    content = xml_for(erika, praxis, [meldung(1, praxis.melder_id)]).replace(
+        f'Patient_ID="{erika.patient_id}"'.encode(), b'Patient_ID="ANDERS1"'
+    )
+    package = upload(content, praxis, physician)
+    assert package.state == PackageState.ABGELEHNT
+    assert f"gehört in Ihrer Einrichtung zu Patient_ID {erika.patient_id}" in package.problems[-1]["meldung"]
+    assert not Patient.objects.filter(patient_id="ANDERS1").exists()
+
+
+@pytest.fixture
+def testing(praxis):
+    praxis.upload_status = UploadStatus.TESTPHASE
+    praxis.declared_types = ["Diagnose", "OP"]
+    praxis.save()
+    return praxis
+
+
+def test_a_test_package_too_small_is_refused_with_the_rule(testing, physician, clock):
+    package = upload(package_bytes(testing, [patient(1, testing.melder_id, ["Diagnose"])]), testing, physician)
+    assert package.state == PackageState.ABGELEHNT
+    messages = [item["meldung"] for item in package.problems[:2]]
+    assert messages[0] == (
+        "Ein Testpaket braucht mindestens 10 Meldungen von mindestens 5 Patienten; dieses enthält 1 Meldungen von "
+        "1 Patienten."
+    )
+    assert messages[1] == "Das Testpaket soll jede angekündigte Meldungsart enthalten. Es fehlen: Operation."
+
+
+def test_a_test_package_waits_for_the_vertrauensstelle_who_grants_freigabe(
+    testing, physician, clerk, client, clock, django_capture_on_commit_callbacks
+):
+    clerk.email = "vst@krebsregister.example"
+    clerk.save()
+    patients = [patient(number, testing.melder_id, ["Diagnose", "OP"]) for number in range(5)]
+    with django_capture_on_commit_callbacks(execute=True):
+        package = upload(package_bytes(testing, patients), testing, physician)
+    assert package.state == PackageState.WARTET and package.test_package
+    assert not Report.objects.exists()
+    assert [message.to for message in mail.outbox] == [["vst@krebsregister.example"]]
+    assert f"/vertrauensstelle/pakete/{package.uuid}/" in mail.outbox[0].body
+    assert "Müller" not in mail.outbox[0].body and "UP000" not in mail.outbox[0].body
+
+    log_in(client, clerk)
+    assert package.filename in client.get("/vertrauensstelle/pakete/?state=wartet").content.decode()
+    original = client.get(f"/vertrauensstelle/pakete/{package.uuid}/original/")
+    assert b"".join(original.streaming_content) == package_bytes(testing, patients)
+    assert AuditEvent.objects.filter(action="package.original_downloaded", actor=clerk).count() == 1
+    response = client.post(f"/vertrauensstelle/pakete/{package.uuid}/", {"action": "freigeben"})
+    assert response.status_code == 302
+    process(str(package.uuid))  # the worker picks the package up again
+    package.refresh_from_db()
+    testing.refresh_from_db()
+    assert testing.upload_status == UploadStatus.FREIGEGEBEN
+    assert package.state == PackageState.ANGENOMMEN and Report.objects.filter(package=package).count() == 10
+
+
+def test_a_returned_test_package_shows_the_correction_requests(testing, physician, clerk, client, clock):
+    patients = [patient(number, testing.melder_id, ["Diagnose", "OP"]) for number in range(5)]
+    package = upload(package_bytes(testing, patients), testing, physician)
+    log_in(client, clerk)
+    empty = client.post(f"/vertrauensstelle/pakete/{package.uuid}/", {"action": "zurueckgeben", "note": ""})
+    assert empty.status_code == 400 and "Bitte schreiben Sie" in empty.content.decode()
+    client.post(f"/vertrauensstelle/pakete/{package.uuid}/", {"action": "zurueckgeben", "note": "Bitte <b>OPS</b>"})
+    package.refresh_from_db()
+    assert package.state == PackageState.ZURUECKGEGEBEN and not Report.objects.exists()
+    clock.shift(datetime.timedelta(seconds=31))
+    client.logout()
+    log_in(client, physician)
+    page = client.get(f"/pakete/{package.uuid}/").content.decode()
+    assert "Korrekturwünsche der Vertrauensstelle" in page and "Bitte &lt;b&gt;OPS&lt;/b&gt;" in page
+
+
+def test_an_institution_not_enabled_cannot_upload(praxis, physician, client, clock):
+    praxis.upload_status = UploadStatus.NICHT_FREIGESCHALTET
+    praxis.save()
+    log_in(client, physician)
+    page = client.get("/pakete/").content.decode()
+    assert "noch nicht freigeschaltet" in page and 'type="file"' not in page
+    assert client.post("/pakete/", {}).status_code == 403
+
+
+def test_the_vertrauensstelle_sets_the_upload_status(praxis, clerk, client, clock):
+    log_in(client, clerk)
+    response = client.post(
+        f"/vertrauensstelle/einrichtungen/{praxis.uuid}/",
+        {"upload_status": "testphase", "declared_types": ["Diagnose", "ST"]},
+    )
+    assert response.status_code == 302
+    praxis.refresh_from_db()
+    assert (praxis.upload_status, praxis.declared_types) == ("testphase", ["Diagnose", "ST"])
+
+
+def test_a_schema_version_the_registry_no_longer_takes_is_refused(praxis, physician, clock, settings):
+    with (OBDS / "samples" / "expected.csv").open() as handle:
+        adt = next(row["file"] for row in csv.DictReader(handle) if row["valid"] == "true" and "ADT" in row["file"])
+    settings.ACCEPTED_SCHEMA_VERSIONS = "oBDS 3.0.*; ADT/GEKID 2.2.* bis 2026-06-30"
+    package = upload((OBDS / adt).read_bytes(), praxis, physician)
+    assert package.state == PackageState.ABGELEHNT
+    assert (
+        "nicht (mehr) an. Angenommen werden: oBDS 3.0.*, ADT/GEKID 2.2.* bis 30.06.2026."
+        in (package.problems[0]["meldung"])
+    )
+
+
+def test_shredding_removes_old_originals_and_keeps_report_and_meldungen(erika, praxis, physician, clock):
+    package = upload(xml_for(erika, praxis, [meldung(1, praxis.melder_id)]), praxis, physician)
+    clock.shift(datetime.timedelta(days=settings.PACKAGE_RETENTION_DAYS - 1))
+    call_command("shred_packages")
+    package.stored_file.refresh_from_db()
+    assert package.stored_file.data_key is not None
+    clock.shift(datetime.timedelta(days=2))
+    call_command("shred_packages")
+    package = Package.objects.select_related("stored_file").get(pk=package.pk)
+    assert package.stored_file.data_key is None
+    assert not Path(settings.ENCRYPTED_FILES_DIR, package.stored_file.storage_name).exists()
+    assert package.counts["angenommen"] == 1 and Report.objects.filter(package=package).count() == 1
