@@ -65,6 +65,9 @@ MATRIX = {
     "uploads:list": REPORTER,
     "uploads:detail": REPORTER,
     "uploads:report_csv": REPORTER,
+    "review:list": STAFF,
+    "review:detail": STAFF,
+    "review:original": STAFF,
 }
 
 
