@@ -23,7 +23,7 @@ def main() -> int:
     processes: list[subprocess.Popen[bytes]] = []
     interrupted = False
     try:
-        for step in (["migrate", "--noinput"], ["seed_demo"]):
+        for step in (["migrate", "--noinput"], ["seed_demo"], ["recover_packages"]):
             if subprocess.run([*manage, *step], env=environment, check=False).returncode:
                 return 1
         processes.append(subprocess.Popen([*manage, "db_worker", "--interval", "1", "--no-reload"], env=environment))

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from apps.accounts.actions import do_create_user, do_issue_password
 from apps.accounts.models import Role, User
 from apps.institutions.actions import do_create_institution
-from apps.institutions.models import Institution
+from apps.institutions.models import Institution, UploadStatus
 from apps.reports.demo import seed_demo_patient
 
 DEMO_MELDER_ID = "DEMO0001"
@@ -36,6 +36,7 @@ class Command(BaseCommand):
         institution = Institution.objects.filter(melder_id=DEMO_MELDER_ID).first() or do_create_institution(
             name="Demo-Praxis Dr. Beispiel",
             melder_id=DEMO_MELDER_ID,
+            upload_status=UploadStatus.FREIGEGEBEN,  # so a trial upload is imported; switch to Testphase to try it
             acting_user=None,
             actor_label=SEED_LABEL,
         )

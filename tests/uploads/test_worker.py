@@ -1,0 +1,82 @@
+"""A worker killed mid-validation: the package is picked up again and ends in one final state, each Meldung once."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+
+from apps.reports.models import Report
+from apps.uploads.actions import do_receive_package
+from apps.uploads.models import Package, PackageState
+from apps.uploads.recovery import requeue_orphans
+from tests.database import database_url_for_subprocess
+from tests.uploads.packages import package_bytes, patient
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def start_worker() -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--no-reload", "--interval", "0.2"],
+        env={**os.environ, "DATABASE_URL": database_url_for_subprocess()},
+        cwd=BASE_DIR,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def wait_for(condition, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def reports_inserted_so_far() -> int:
+    """Sequence values are taken outside transactions: this sees rows another worker has not committed yet."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM reports_report_id_seq")
+        return int(cursor.fetchone()[0])
+
+
+def test_a_killed_worker_leaves_nothing_half_imported_and_the_retry_finishes(praxis, physician):
+    before = reports_inserted_so_far()
+    content = package_bytes(praxis, [patient(number, praxis.melder_id) for number in range(450)])
+    package = do_receive_package(SimpleUploadedFile("gross.xml", content), institution=praxis, acting_user=physician)
+
+    worker = start_worker()
+    try:
+        wait_for(lambda: reports_inserted_so_far() > before)  # the first batch of reports is written, uncommitted
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=30)
+    finally:
+        worker.kill()
+    package.refresh_from_db()
+    assert package.state == PackageState.IN_PRUEFUNG, "the worker finished before it was killed"
+    assert Report.objects.count() == 0  # the open transaction died with the worker
+
+    with connection.cursor() as cursor:  # a minute later, as the periodic recovery would see it
+        cursor.execute("UPDATE uploads_package SET created_at = created_at - interval '2 minutes', "
+                       "started_at = started_at - interval '2 minutes' WHERE id = %s", [package.pk])  # fmt: skip
+    assert requeue_orphans() == [str(package.uuid)]
+    worker = start_worker()
+    try:
+        wait_for(lambda: Package.objects.get(pk=package.pk).finished)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    package.refresh_from_db()
+    assert package.state == PackageState.ANGENOMMEN and package.attempts == 2
+    assert Report.objects.filter(package=package).count() == 450 * 8 == package.counts["angenommen"]
+    assert Report.objects.values("meldung_id").distinct().count() == 3600
+    assert requeue_orphans(datetime.datetime.now(tz=datetime.UTC)) == []
