@@ -71,10 +71,16 @@ def precheck(head: bytes) -> None:
         )
 
 
-def _events(source: IO[bytes], schema: etree.XMLSchema | None) -> Iterator[tuple[str, etree._Element]]:
+VISITED = ("Absender", "Patient", "Melder")
+
+
+def _events(
+    source: IO[bytes], schema: etree.XMLSchema | None, tags: list[str] | None = None
+) -> Iterator[tuple[str, etree._Element]]:
     return etree.iterparse(  # type: ignore[no-any-return]
         source,
-        events=("start", "end"),
+        events=("end",) if tags else ("start", "end"),
+        tag=tags,
         schema=schema,
         resolve_entities=False,
         no_network=True,
@@ -89,6 +95,8 @@ def _events(source: IO[bytes], schema: etree.XMLSchema | None) -> Iterator[tuple
 def _root(source: IO[bytes]) -> etree._Element:
     try:
         for _, element in _events(source, None):
+            if element.getroottree().docinfo.doctype:
+                raise Rejected("doctype", "Die Datei enthält eine DOCTYPE-Deklaration.")
             return element
     except etree.XMLSyntaxError as error:
         raise _rejected(error) from None
@@ -158,8 +166,9 @@ Visit = Callable[[etree._Element], None]
 def judge(source: IO[bytes], visit: Visit | None = None) -> Verdict:
     """The schema verdict for a seekable file; raises Rejected only when the file is not XML we may read.
 
-    ``visit`` sees each child and grandchild of the root (Absender, Patient, Melder …) complete, as it ends,
-    while the same pass validates; what it learnt is only trustworthy when the verdict is valid.
+    ``visit`` sees each Absender, Patient and Melder complete, as it ends, while the same pass validates;
+    what it learnt is only trustworthy when the verdict is valid. Only those elements come back to Python
+    (the rest stays in libxml2), and each is dropped once seen, so memory holds one patient at a time.
     """
     precheck(source.read(HEAD_BYTES))
     source.seek(0)
@@ -170,19 +179,13 @@ def judge(source: IO[bytes], visit: Visit | None = None) -> Verdict:
         raise Rejected("format", str(refusal)) from None
     source.seek(0)
     etree.clear_error_log()  # this thread's log still holds errors of earlier files
-    depth = 0
+    namespace = etree.QName(root.tag).namespace
+    wanted = [f"{{{namespace}}}{name}" for name in VISITED]
     try:
-        for event, element in _events(source, choice.schema):
-            if event == "start":
-                depth += 1
-                if depth == 1 and element.getroottree().docinfo.doctype:
-                    raise Rejected("doctype", "Die Datei enthält eine DOCTYPE-Deklaration.")
-                continue
-            depth -= 1
-            if depth in (1, 2):  # a whole Patient (depth 2 when it ends) is kept until then
-                if visit is not None:
-                    visit(element)
-                _forget(element)
+        for _, element in _events(source, choice.schema, wanted):
+            if visit is not None:
+                visit(element)
+            _forget(element)
     except etree.XMLSyntaxError as error:
         line, path = _locate(source, choice.schema)
         return Verdict(choice.format, choice.version, _rejected(error, line, path))

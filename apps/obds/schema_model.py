@@ -75,6 +75,7 @@ class Particle:
     kind: str
     items: list[ElementSpec | Particle]
     min_occurs: int = 1
+    _by_name: dict[str, ElementSpec] | None = field(default=None, init=False, repr=False, compare=False)
 
     def elements(self) -> list[ElementSpec]:
         found: list[ElementSpec] = []
@@ -83,7 +84,9 @@ class Particle:
         return found
 
     def find(self, name: str) -> ElementSpec | None:
-        return next((element for element in self.elements() if element.name == name), None)
+        if self._by_name is None:
+            self._by_name = {element.name: element for element in reversed(self.elements())}
+        return self._by_name.get(name)
 
 
 class _Reader:

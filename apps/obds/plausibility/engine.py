@@ -74,6 +74,7 @@ def rule(rule_id: str, severity: Severity, *fields: str) -> Callable[[Check], Ch
 
 
 def check(context: Context) -> list[Finding]:
+    _DATES.clear()
     findings = []
     for registered in RULES.values():
         result = registered.check(context)
@@ -129,12 +130,22 @@ def as_date(value: Any) -> datetime.date | None:
         return None
 
 
-def dates(data: Any) -> Iterator[tuple[str, datetime.date]]:
-    """Every full date in a report (gYear values such as earlier diagnoses' years are not dates)."""
-    for path, value in walk(data):
-        found = as_date(value)
-        if found is not None:
-            yield path, found
+_DATES: dict[int, tuple[Any, tuple[tuple[str, datetime.date], ...]]] = {}
+
+
+def dates(data: Any) -> tuple[tuple[str, datetime.date], ...]:
+    """Every full date in a report (gYear values such as earlier diagnoses' years are not dates).
+
+    Several rules ask for the same report's dates within one ``check``; the answer is kept until the next
+    ``check`` starts (so a report changed between two checks is read afresh), together with the report itself
+    so its id() cannot be reused meanwhile.
+    """
+    kept = _DATES.get(id(data))
+    if kept is not None and kept[0] is data:
+        return kept[1]
+    found = tuple((path, day) for path, value in walk(data) if (day := as_date(value)) is not None)
+    _DATES[id(data)] = (data, found)
+    return found
 
 
 def report_type(meldung: dict[str, Any]) -> str | None:

@@ -1,0 +1,143 @@
+"""WebUpload throughput: generated valid oBDS 3.0.4 packages of ~10 MB and ~100 MB, against xmllint.
+
+Run: make bench   (or: python -m meldeportal.localdb .venv/bin/python bench/upload.py)
+Sizes in MB: BENCH_UPLOAD_SIZES (default "10,100"). Works in a throw-away test database. For each size:
+- xmllint --stream --noout --schema oBDS_v3.0.4.xsd on the file: the libxml2 floor;
+- receiving the upload (hash + encrypt + store the original), as the upload page does;
+- the full processing by a real worker process (manage.py db_worker --batch): schema validation,
+  ownership, plausibility of every Meldung, split into reports, encrypt and store; measured from the
+  package's start to its end (the worker's own start-up is printed apart), with the worker's peak RSS.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "meldeportal.settings")
+
+import django
+
+django.setup()
+
+import psutil
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import connection
+from django.test.utils import override_settings, setup_test_environment
+
+from apps.accounts.models import Role
+from apps.institutions.models import Institution, UploadStatus
+from apps.reports.models import Report
+from apps.uploads.actions import do_receive_package
+from apps.uploads.models import Package
+from tests.database import database_url_for_subprocess
+from tests.personas import make_user
+from tests.uploads.packages import write_package
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+MB = 1024 * 1024
+
+
+def xmllint(path: Path) -> float:
+    schema = Path(settings.OBDS_SCHEMA_DIR) / "oBDS_v3.0.4.xsd"
+    started = time.perf_counter()
+    result = subprocess.run(
+        ["xmllint", "--stream", "--noout", "--schema", str(schema), str(path)], capture_output=True, check=False
+    )
+    elapsed = time.perf_counter() - started
+    if result.returncode:
+        raise SystemExit(f"xmllint refused the generated package: {result.stderr[-500:]!r}")
+    return elapsed
+
+
+def worker() -> tuple[float, int]:
+    """Run one worker until the queue is empty; its wall time and peak RSS (sampled every 20 ms)."""
+    started = time.perf_counter()
+    process = psutil.Popen(
+        [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--no-reload"],
+        env={**os.environ, "DATABASE_URL": database_url_for_subprocess()},
+        cwd=BASE_DIR,
+        stdout=subprocess.DEVNULL,
+    )
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            try:
+                peak = max(peak, process.memory_info().rss)
+            except psutil.NoSuchProcess:
+                return
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    process.wait()
+    stop.set()
+    sampler.join()
+    if process.returncode:
+        raise SystemExit("the worker failed")
+    return time.perf_counter() - started, peak
+
+
+def measure(size_mb: int, institution: Institution, user: object, folder: Path) -> None:
+    path = folder / f"paket-{size_mb}mb.xml"
+    with path.open("wb") as target:
+        patients, meldungen = write_package(target, institution, size_mb * MB)
+    size = path.stat().st_size
+    floor = xmllint(path)
+    started = time.perf_counter()
+    with path.open("rb") as source:
+        package = do_receive_package(
+            UploadedFile(source, name=path.name, size=size), institution=institution, acting_user=user
+        )  # type: ignore[arg-type]
+    received = time.perf_counter() - started
+    wall, peak = worker()
+    package = Package.objects.get(pk=package.pk)
+    assert package.started_at is not None and package.finished_at is not None
+    processing = (package.finished_at - package.started_at).total_seconds()
+    stored = Report.objects.filter(package=package).count()
+    if package.state != "angenommen" or stored != meldungen:
+        raise SystemExit(
+            f"processing went wrong: {package.state}, {stored} of {meldungen} stored, {package.problems[:3]}"
+        )
+    print(f"\n~{size_mb} MB package: {size / MB:.1f} MB, {patients} patients, {meldungen} Meldungen (all 8 types)")
+    print(f"  xmllint --stream --schema (floor)     {floor:8.2f} s")
+    print(f"  receive: hash + encrypt + store       {received:8.2f} s")
+    print(f"  worker: full processing               {processing:8.2f} s   ratio to xmllint {processing / floor:5.2f}")
+    print(f"  worker: wall incl. start-up           {wall:8.2f} s")
+    print(f"  Meldungen per second (processing)     {meldungen / processing:8.0f}")
+    print(f"  worker peak RSS                       {peak / MB:8.0f} MB")
+
+
+def run() -> None:
+    sizes = [int(part) for part in os.environ.get("BENCH_UPLOAD_SIZES", "10,100").split(",")]
+    institution = Institution.objects.create(
+        name="Klinikum Bench", melder_id="BENCH1", upload_status=UploadStatus.FREIGEGEBEN
+    )
+    user = make_user("bench.doku", Role.DOKUMENTATION, institution)
+    with tempfile.TemporaryDirectory() as folder:
+        for size_mb in sizes:
+            measure(size_mb, institution, user, Path(folder))
+
+
+def main() -> None:
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+            run()
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
