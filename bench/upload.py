@@ -26,13 +26,13 @@ import django
 
 django.setup()
 
-import psutil
+import psutil  # type: ignore[import-untyped]
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection
 from django.test.utils import override_settings, setup_test_environment
 
-from apps.accounts.models import Role
+from apps.accounts.models import Role, User
 from apps.institutions.models import Institution, UploadStatus
 from apps.reports.models import Report
 from apps.uploads.actions import do_receive_package
@@ -88,7 +88,7 @@ def worker() -> tuple[float, int]:
     return time.perf_counter() - started, peak
 
 
-def measure(size_mb: int, institution: Institution, user: object, folder: Path) -> None:
+def measure(size_mb: int, institution: Institution, user: User, folder: Path) -> None:
     path = folder / f"paket-{size_mb}mb.xml"
     with path.open("wb") as target:
         patients, meldungen = write_package(target, institution, size_mb * MB)
@@ -98,7 +98,7 @@ def measure(size_mb: int, institution: Institution, user: object, folder: Path) 
     with path.open("rb") as source:
         package = do_receive_package(
             UploadedFile(source, name=path.name, size=size), institution=institution, acting_user=user
-        )  # type: ignore[arg-type]
+        )
     received = time.perf_counter() - started
     wall, peak = worker()
     package = Package.objects.get(pk=package.pk)
