@@ -32,7 +32,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import connection
 from django.test.utils import override_settings, setup_test_environment
 
-from apps.accounts.models import Role, User
+from apps.accounts.models import Role
 from apps.institutions.models import Institution, UploadStatus
 from apps.reports.models import Report
 from apps.uploads.actions import do_receive_package
@@ -88,7 +88,12 @@ def worker() -> tuple[float, int]:
     return time.perf_counter() - started, peak
 
 
-def measure(size_mb: int, institution: Institution, user: User, folder: Path) -> None:
+def measure(size_mb: int, folder: Path) -> None:
+    """Each size for its own institution: the same generated ids would otherwise be duplicates."""
+    institution = Institution.objects.create(
+        name=f"Klinikum Bench {size_mb}", melder_id=f"BENCH{size_mb}", upload_status=UploadStatus.FREIGEGEBEN
+    )
+    user = make_user(f"bench.doku{size_mb}", Role.DOKUMENTATION, institution)
     path = folder / f"paket-{size_mb}mb.xml"
     with path.open("wb") as target:
         patients, meldungen = write_package(target, institution, size_mb * MB)
@@ -120,13 +125,9 @@ def measure(size_mb: int, institution: Institution, user: User, folder: Path) ->
 
 def run() -> None:
     sizes = [int(part) for part in os.environ.get("BENCH_UPLOAD_SIZES", "10,100").split(",")]
-    institution = Institution.objects.create(
-        name="Klinikum Bench", melder_id="BENCH1", upload_status=UploadStatus.FREIGEGEBEN
-    )
-    user = make_user("bench.doku", Role.DOKUMENTATION, institution)
     with tempfile.TemporaryDirectory() as folder:
         for size_mb in sizes:
-            measure(size_mb, institution, user, Path(folder))
+            measure(size_mb, Path(folder))
 
 
 def main() -> None:

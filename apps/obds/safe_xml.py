@@ -16,6 +16,7 @@ from typing import IO
 
 from lxml import etree  # type: ignore[import-untyped]  # lxml-stubs 0.5 lags lxml 6 (no keep_tail, doctype)
 
+from apps.obds.messages import german
 from apps.obds.schemas import SchemaRefused, schema_for
 
 HEAD_BYTES = 64 * 1024
@@ -26,10 +27,13 @@ UTF8_BOM = b"\xef\xbb\xbf"
 class Rejected(Exception):
     """The file cannot be read as an oBDS package; ``message`` is German and fit for the uploader."""
 
-    def __init__(self, code: str, message: str, line: int = 0, column: int = 0, path: str = "") -> None:
+    def __init__(
+        self, code: str, message: str, line: int = 0, column: int = 0, path: str = "", original: str = ""
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.original = original  # libxml2's own words, when ``message`` translates them
         self.line = line
         self.column = column
         self.path = path
@@ -109,7 +113,11 @@ def _rejected(error: etree.XMLSyntaxError, line: int = 0, path: str = "") -> Rej
     kind = "schema" if entry is not None and entry.domain_name == "SCHEMASV" else "syntax"
     if entry is not None and entry.line:
         line = entry.line
-    return Rejected(kind, message, line or error.lineno or 0, max(entry.column, 0) if entry is not None else 0, path)
+    column = max(entry.column, 0) if entry is not None else 0
+    explained = german(message)
+    if explained is None:
+        return Rejected(kind, message, line or error.lineno or 0, column, path)
+    return Rejected(kind, explained, line or error.lineno or 0, column, path, original=message.strip())
 
 
 ELEMENT_IN_MESSAGE = re.compile(r"Element '(?:\{[^}]*\})?([^']+)'")

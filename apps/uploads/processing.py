@@ -197,7 +197,8 @@ def _settled(outcome: Outcome) -> Outcome:
 
 
 def _from_rejection(refused: Rejected) -> dict[str, Any]:
-    return problem("Fehler", refused.message, zeile=refused.line, spalte=refused.column, pfad=refused.path)
+    where = {"zeile": refused.line, "spalte": refused.column, "pfad": refused.path, "original": refused.original}
+    return problem("Fehler", refused.message, **where)
 
 
 def process(package_uuid: str) -> None:
@@ -252,7 +253,8 @@ def _run(package: Package) -> Outcome:
 def _record(package: Package, outcome: Outcome) -> None:
     package.state = outcome.state
     package.format, package.schema_version = outcome.format, outcome.schema_version
-    package.counts, package.problems = dict(outcome.counts), outcome.problems
+    package.counts = {**outcome.counts, "schema_gueltig": int(outcome.schema_valid)}
+    package.problems = outcome.problems
     package.test_package = package.test_package or outcome.state == PackageState.WARTET
     package.finished_at = timezone.now()
     package.save()
