@@ -23,9 +23,9 @@ TRANSLATIONS: list[tuple[re.Pattern[str], str]] = [
      "„{value}“ ist kein gültiges Datum (erwartet JJJJ-MM-TT)."),
     (r"'(?P<value>.*)' is not a valid value of the (?:atomic|local atomic|list|union) type '?(?P<type>[^']*)'?\.",
      "Der Wert „{value}“ passt nicht zum Typ {type}."),
-    (rf"Missing child element\(s\)\. Expected is (?:one of )?\( (?P<expected>.*) \)\.",
+    (r"Missing child element\(s\)\. Expected is (?:one of )?\( (?P<expected>.*) \)\.",
      "Hier fehlt ein Pflichtelement. Erwartet wird: {expected}."),
-    (rf"This element is not expected\. Expected is (?:one of )?\( (?P<expected>.*) \)\.",
+    (r"This element is not expected\. Expected is (?:one of )?\( (?P<expected>.*) \)\.",
      "Dieses Element steht hier nicht an der richtigen Stelle oder gehört nicht hierher. Erwartet wird: {expected}."),
     (r"This element is not expected\.", "Dieses Element ist hier nicht erlaubt."),
     (r"Duplicate key-sequence \[(?P<value>.*)\] in (?:unique|key) identity-constraint '" + NAME + r"(?P<key>[^']*)'\.",
@@ -50,7 +50,9 @@ TRANSLATIONS: list[tuple[re.Pattern[str], str]] = [
     (r"Excessive depth in document: .*", "Die Elemente sind zu tief ineinander verschachtelt."),
     (r"(?:xmlSAX2Characters: )?[Hh]uge (?:text node|input lookup).*",
      "Ein Textinhalt ist zu groß (mehr als 10 MB in einem Element)."),
-    (r"Input is not proper UTF-8.*", "Die Datei enthält Bytes, die kein gültiges UTF-8 sind."),
+    (r"(?:Input is not proper UTF-8|Invalid bytes in character encoding).*",
+     "Die Datei enthält Bytes, die kein gültiges UTF-8 sind."),
+    (r"Resource limit exceeded: Text node too long.*", "Ein Textinhalt ist zu groß (mehr als 10 MB in einem Element)."),
     (r"Document is empty", "Die Datei enthält kein XML."),
 ]  # fmt: skip
 COMPILED = [(re.compile(rf"(?:Element '{NAME}(?P<element>[^']*)'(?:, attribute '(?P<attribute>[^']*)')?: )?"
@@ -77,4 +79,4 @@ def german(message: str) -> str | None:
 
 def _plain(value: str) -> str:
     """Namespaces in braces out of names and lists (``{http://…}Code`` → ``Code``)."""
-    return re.sub(r"\{[^}]*\}", "", value)
+    return re.sub(r"\{[^}]*:[^}]*\}", "", value)

@@ -86,7 +86,9 @@ def _events(
         events=("end",) if tags else ("start", "end"),
         tag=tags,
         schema=schema,
-        resolve_entities=False,
+        # Not False: with a schema, lxml 6 then lets a truncated file pass as valid. Entities cannot come in
+        # anyway (a DOCTYPE is refused before parsing) and "internal" never loads anything from outside.
+        resolve_entities="internal",
         no_network=True,
         load_dtd=False,
         dtd_validation=False,
@@ -107,9 +109,14 @@ def _root(source: IO[bytes]) -> etree._Element:
     raise Rejected("leer", "Die Datei enthält kein XML-Element.")
 
 
+WRAPPED = re.compile(r"line (\d+): b'(.*)'(?: \(line \d+\))?")  # how lxml reports a parser error met during validation
+
+
 def _rejected(error: etree.XMLSyntaxError, line: int = 0, path: str = "") -> Rejected:
     entry = error.error_log.last_error if error.error_log else None
     message = entry.message if entry is not None else str(error.msg or error)
+    if wrapped := WRAPPED.fullmatch(message):
+        line, message = int(wrapped.group(1)), wrapped.group(2)
     kind = "schema" if entry is not None and entry.domain_name == "SCHEMASV" else "syntax"
     if entry is not None and entry.line:
         line = entry.line
@@ -132,7 +139,7 @@ def _locate(source: IO[bytes], schema: etree.XMLSchema) -> tuple[int, str]:
     """
     source.seek(0)
     parser = etree.XMLPullParser(
-        events=("start", "end"), schema=schema, resolve_entities=False, no_network=True, load_dtd=False
+        events=("start", "end"), schema=schema, resolve_entities="internal", no_network=True, load_dtd=False
     )
     open_elements: list[str] = []
     last_seen: dict[str, tuple[int, str]] = {}

@@ -70,6 +70,7 @@ class Scan:
         self.outcome = Outcome(PackageState.ANGENOMMEN)
         self.pending: list[PatientEntry] = []
         self.foreign_melder = False
+        self.unreadable = False
         self.patient_spec = load().root.child("Menge_Patient").child("Patient")
         self.codes = codes.load()
         self.today = datetime.date.today()
@@ -88,7 +89,12 @@ class Scan:
             self.outcome.problems.append(problem("Fehler", message, zeile=element.sourceline, pfad=MELDER_PATH))
         elif name == "Patient":
             self.outcome.counts["patienten"] += 1
-            self.pending.append(self._patient(element))
+            try:
+                self.pending.append(self._patient(element))
+            except (KeyError, ValueError, TypeError, IndexError):
+                # libxml2 reports a schema error only after handing over the element: the verdict will say why
+                self.unreadable = True
+                return
             if len(self.pending) >= BATCH:
                 self.flush()
 
@@ -160,6 +166,8 @@ def validate(source: IO[bytes], package: Package, importing: bool) -> Outcome:
         problems = [_from_rejection(verdict.problem)]
         raise Undo(Outcome(PackageState.ABGELEHNT, verdict.format, verdict.schema_version, problems=problems))
     outcome.schema_valid = True
+    if scan.unreadable:  # cannot happen for a schema-valid file; refuse rather than import part of it
+        raise Undo(Outcome(PackageState.ABGELEHNT, problems=[problem("Fehler", GAVE_UP)]))
     if (refused_version := refusal(verdict.format, verdict.schema_version, datetime.date.today())) is not None:
         raise Undo(_refused(outcome, refused_version))
     scan.flush()

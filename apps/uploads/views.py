@@ -83,7 +83,8 @@ def detail_view(request: HttpRequest, package_uuid: uuid.UUID) -> HttpResponse:
 
 
 COLUMNS = [("art", "Art"), ("zeile", "Zeile"), ("spalte", "Spalte"), ("pfad", "Element"), ("patient_id", "Patient_ID"),
-           ("meldung_id", "Meldung_ID"), ("regel", "Regel"), ("meldung", "Meldung"), ("original", "Originalmeldung")]  # fmt: skip
+           ("meldung_id", "Meldung_ID"), ("regel", "Regel"), ("meldung", "Meldung"),
+           ("original", "Originalmeldung")]  # fmt: skip
 
 
 @never_cache

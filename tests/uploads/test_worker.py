@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -80,3 +81,29 @@ def test_a_killed_worker_leaves_nothing_half_imported_and_the_retry_finishes(pra
     assert Report.objects.filter(package=package).count() == 450 * 8 == package.counts["angenommen"]
     assert Report.objects.values("meldung_id").distinct().count() == 3600
     assert requeue_orphans(datetime.datetime.now(tz=datetime.UTC)) == []
+
+
+def test_the_same_file_uploaded_twice_at_the_same_moment_is_processed_once(praxis, physician):
+    content = package_bytes(praxis, [patient(1, praxis.melder_id, ["Diagnose"])])
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def receive() -> None:
+        try:
+            start.wait(timeout=30)
+            do_receive_package(SimpleUploadedFile("paket.xml", content), institution=praxis, acting_user=physician)
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=receive) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    states = sorted(Package.objects.values_list("state", flat=True))
+    assert states == [PackageState.DUPLIKAT, PackageState.EMPFANGEN]
+    original = Package.objects.get(state=PackageState.EMPFANGEN)
+    assert Package.objects.get(state=PackageState.DUPLIKAT).duplicate_of == original
