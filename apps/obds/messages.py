@@ -6,7 +6,7 @@ import re
 
 NAME = r"(?:\{[^}]*\})?"  # an element name may carry its namespace in braces: drop it
 
-TRANSLATIONS: list[tuple[re.Pattern[str], str]] = [
+TRANSLATIONS: list[tuple[str, str]] = [
     (r"\[facet 'pattern'\] The value '(?P<value>.*)' is not accepted by the pattern '(?P<pattern>.*)'\.",
      "Der Wert „{value}“ hat nicht das verlangte Format (Muster {pattern})."),
     (r"\[facet 'enumeration'\] The value '(?P<value>.*)' is not an element of the set \{(?P<set>.*)\}\.",
