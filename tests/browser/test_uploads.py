@@ -10,6 +10,7 @@ from apps.reports.export import package_xml
 from apps.uploads.models import Package
 from apps.uploads.processing import process
 from tests.browser.visit import Visit
+from tests.uploads.packages import package_bytes, patient, upload
 from tests.uploads.test_uploads import meldung
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,7 +26,8 @@ def test_a_package_is_uploaded_validated_and_reported(live_server, page: Page, p
         page.get_by_role("link", name="Pakete").click()
         visit.check()
         page.get_by_label("Meldungspaket (oBDS-XML)").set_input_files(str(path))
-        page.get_by_role("button", name="Paket hochladen").click()
+        page.get_by_role("button", name="Paket hochladen").click()  # sent by the progress script
+        expect(page.get_by_role("heading", name="Paket klinik.xml")).to_be_visible()
         visit.check()
         expect(page.get_by_text("Empfangen")).to_be_visible()
         process(str(Package.objects.get().uuid))  # the worker's job
@@ -33,4 +35,23 @@ def test_a_package_is_uploaded_validated_and_reported(live_server, page: Page, p
         visit.check()
         expect(page.get_by_text("Teilweise angenommen")).to_be_visible()
         expect(page.locator("table.problems")).to_contain_text("KH-2")
+        assert visit.violations == {}
+
+
+def test_the_vertrauensstelle_reviews_a_test_package(live_server, page: Page, physician, clerk, praxis):
+    praxis.upload_status = "testphase"
+    praxis.save()
+    patients = [patient(number, praxis.melder_id, ["Diagnose", "OP"]) for number in range(5)]
+    package = upload(package_bytes(praxis, patients), praxis, physician)
+    with time_machine.travel(datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC), tick=True):
+        visit = Visit(page, live_server.url)
+        visit.log_in(clerk)
+        page.get_by_role("link", name="Pakete").click()
+        visit.check()
+        expect(page.get_by_text("1 Testpaket wartet auf Ihre Prüfung.")).to_be_visible()
+        page.get_by_role("link", name=package.filename).click()
+        visit.check()
+        page.get_by_role("button", name="Freigabe erteilen").click()
+        visit.check()
+        expect(page.get_by_text("Entschieden von")).to_be_visible()
         assert visit.violations == {}

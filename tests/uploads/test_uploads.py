@@ -44,7 +44,7 @@ def test_a_valid_package_is_stored_encrypted_and_accepted(erika, praxis, physici
     package = upload(content, praxis, physician)
     assert package.state == PackageState.ANGENOMMEN, package.problems
     assert (package.format, package.schema_version) == ("oBDS", "3.0.4")
-    assert package.counts == {"patienten": 1, "art_Diagnose": 2, "angenommen": 2}
+    assert package.counts == {"patienten": 1, "art_Diagnose": 2, "angenommen": 2, "schema_gueltig": 1}
     with open_file(package.stored_file) as stored:
         assert stored.read() == content
     raw = Path(settings.ENCRYPTED_FILES_DIR, package.stored_file.storage_name).read_bytes()
@@ -75,7 +75,7 @@ def test_a_schema_error_rejects_the_package_with_line_and_path(praxis, physician
         rows = list(csv.DictReader(handle))
     invalid = next(row["file"] for row in rows if row["valid"] == "false" and "oBDS_v3.0.4" in row["reference_xsd"])
     package = upload((OBDS / invalid).read_bytes(), praxis, physician)
-    assert package.state == PackageState.ABGELEHNT and package.counts == {}
+    assert package.state == PackageState.ABGELEHNT and package.counts == {"schema_gueltig": 0}
     first = package.problems[0]
     assert first["art"] == "Fehler" and first["zeile"] > 1 and first["pfad"].startswith("/oBDS")
 
@@ -159,7 +159,8 @@ def test_the_report_downloads_as_csv_without_spreadsheet_formulas(documentation,
     package = upload(xml_for(erika, praxis, [formula]), praxis, physician)
     response = documentation.get(f"/pakete/{package.uuid}/pruefbericht.csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0] == ["Art", "Zeile", "Spalte", "Element", "Patient_ID", "Meldung_ID", "Regel", "Meldung"]
+    assert rows[0] == ["Art", "Zeile", "Spalte", "Element", "Patient_ID", "Meldung_ID", "Regel", "Meldung",
+                       "Originalmeldung"]  # fmt: skip
     assert rows[1][5] == '\'=HYPERLINK("http://x")'  # a leading quote: shown as text, never run
 
 
