@@ -25,7 +25,7 @@ pytest: $(INSTALLED) system-packages
 	$(WITH_DB) $(BIN)/pytest $(ARGS)
 
 bench: $(INSTALLED)
-	$(WITH_DB) sh -c '$(BIN)/python bench/crypto.py && $(BIN)/python bench/login.py && $(BIN)/python bench/patients.py'
+	$(WITH_DB) sh -c '$(BIN)/python bench/crypto.py && $(BIN)/python bench/login.py && $(BIN)/python bench/patients.py && $(BIN)/python bench/upload.py'
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
