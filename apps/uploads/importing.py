@@ -121,13 +121,13 @@ def _patients(package: Package, batch: list[PatientEntry]) -> dict[str, Patient]
             created_by_id=package.uploaded_by_id,
             **patient_fields(entry.stammdaten),
         )
-        key = index.compute(patient) or f"ohne:{entry.patient_id}"
-        patient.insurance_index = None if key.startswith("ohne:") else key
+        key = index.compute(patient) or f"ohne:{entry.patient_id}"  # without a number nobody can collide
         if key in new:
             entry.refuse_all(f"Dieselbe Versichertennummer hat im Paket schon Patient_ID {new[key][1].patient_id}.")
             continue
         new[key] = (entry, patient)
-    holders = Patient.objects.filter(institution_id=package.institution_id, insurance_index__in=list(new))
+    indexes = [key for key in new if not key.startswith("ohne:")]
+    holders = Patient.objects.filter(institution_id=package.institution_id, insurance_index__in=indexes)
     for holder in holders:
         entry, _ = new.pop(str(holder.insurance_index))
         entry.refuse_all(

@@ -55,6 +55,10 @@ class Undo(Exception):
         self.outcome = outcome
 
 
+class VersionRefused(Exception):
+    """The package declares a schema version the registry does not take (today); the message is German."""
+
+
 def problem(severity: str, message: str, **where: Any) -> dict[str, Any]:
     """One line of the validation report: severity, German message, and where it was found."""
     return {"art": severity, "meldung": message, **{key: value for key, value in where.items() if value}}
@@ -71,11 +75,19 @@ class Scan:
         self.pending: list[PatientEntry] = []
         self.foreign_melder = False
         self.unreadable = False
+        self.version_checked = False
         self.patient_spec = load().root.child("Menge_Patient").child("Patient")
         self.codes = codes.load()
         self.today = datetime.date.today()
 
     def visit(self, element: Any) -> None:
+        if not self.version_checked:
+            self.version_checked = True
+            root = element.getroottree().getroot()
+            format = "oBDS" if etree.QName(root).namespace == OBDS_NS else "ADT/GEKID"
+            message = refusal(format, root.get("Schema_Version", ""), self.today)
+            if message is not None:
+                raise VersionRefused(message)  # nothing is read further, nothing imported
         qname = etree.QName(element)
         name = qname.localname
         if qname.namespace != OBDS_NS:
@@ -160,6 +172,9 @@ def validate(source: IO[bytes], package: Package, importing: bool) -> Outcome:
         verdict = judge(source, scan.visit)
     except Rejected as refused:
         raise Undo(Outcome(PackageState.ABGELEHNT, problems=[_from_rejection(refused)])) from None
+    except VersionRefused as refused:
+        problems = [problem("Fehler", str(refused), pfad="/*/@Schema_Version")]
+        raise Undo(Outcome(PackageState.ABGELEHNT, problems=problems)) from None
     outcome = scan.outcome
     outcome.format, outcome.schema_version = verdict.format, verdict.schema_version
     if verdict.problem is not None:
@@ -167,9 +182,7 @@ def validate(source: IO[bytes], package: Package, importing: bool) -> Outcome:
         raise Undo(Outcome(PackageState.ABGELEHNT, verdict.format, verdict.schema_version, problems=problems))
     outcome.schema_valid = True
     if scan.unreadable:  # cannot happen for a schema-valid file; refuse rather than import part of it
-        raise Undo(Outcome(PackageState.ABGELEHNT, problems=[problem("Fehler", GAVE_UP)]))
-    if (refused_version := refusal(verdict.format, verdict.schema_version, datetime.date.today())) is not None:
-        raise Undo(_refused(outcome, refused_version))
+        raise Undo(Outcome(PackageState.ABGELEHNT, problems=[problem("Fehler", UNREADABLE)]))
     scan.flush()
     if scan.foreign_melder:  # Meldungen of another institution's Melder: none is taken
         outcome.counts["abgelehnt"] += outcome.counts.pop("angenommen", 0)
@@ -186,11 +199,7 @@ ADT_NOTE = (
 )
 
 
-def _refused(outcome: Outcome, message: str) -> Outcome:
-    outcome.state = PackageState.ABGELEHNT
-    outcome.counts.clear()
-    outcome.problems = [problem("Fehler", message, pfad="/*/@Schema_Version")]
-    return outcome
+UNREADABLE = "Ein Patient des Pakets ließ sich nicht lesen. Bitte wenden Sie sich an das Register."
 
 
 def _settled(outcome: Outcome) -> Outcome:

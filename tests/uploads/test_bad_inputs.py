@@ -152,7 +152,8 @@ def samples() -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def test_every_sample_gets_the_expected_schema_verdict_through_the_upload(praxis, physician, clock):
+def test_every_sample_gets_the_expected_schema_verdict_through_the_upload(praxis, physician, clock, settings):
+    settings.ACCEPTED_SCHEMA_VERSIONS = "oBDS 3*; ADT/GEKID 2*"  # the verdict, not the registry's version policy
     wrong = []
     for row in samples():
         package = upload((OBDS / row["file"]).read_bytes(), praxis, physician, name=Path(row["file"]).name)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 
@@ -16,6 +17,9 @@ from apps.core.models import AuditEvent
 from apps.institutions.models import UploadStatus
 from apps.patients.models import Patient
 from apps.reports.models import Report, Tumor
+from apps.uploads import processing
+from apps.uploads.actions import do_receive_package
+from apps.uploads.importing import store
 from apps.uploads.models import Package, PackageState
 from apps.uploads.processing import process
 from tests.personas import log_in
@@ -70,13 +74,35 @@ def test_a_rejected_meldung_is_not_stored_and_the_others_are(erika, praxis, phys
     assert list(Report.objects.filter(package=package).values_list("meldung_id", flat=True)) == ["KH-1"]
 
 
-def test_a_schema_error_after_valid_patients_imports_nothing(praxis, physician, clock):
+def test_a_schema_error_after_stored_patients_imports_nothing(praxis, physician, clock, monkeypatch):
+    monkeypatch.setattr(processing, "BATCH", 1)  # each patient is stored as soon as it is read
+    stored = []
+
+    def counting_store(package, batch):
+        store(package, batch)
+        stored.append(len(batch))
+
+    monkeypatch.setattr(processing, "store", counting_store)
     content = package_bytes(praxis, [patient(number, praxis.melder_id, ["Diagnose"]) for number in range(3)])
-    broken = content.replace(b"<Patient_ID>", b"<Patient_ID>").replace(b'Patient_ID="UP0000002"', b'Patient_ID=""')
+    broken = content.replace(b'Patient_ID="UP0000002"', b'Patient_ID=""')
     package = upload(broken, praxis, physician)
+    assert len(stored) >= 2  # patients were written before the error came (libxml2 reports it at or after its end)
     assert package.state == PackageState.ABGELEHNT
     assert package.problems[0]["zeile"] > 1
     assert not Report.objects.exists() and not Patient.objects.exists()
+
+
+def test_a_package_that_keeps_killing_its_worker_is_refused_after_three_attempts(erika, praxis, physician, clock):
+    package = do_receive_package(
+        SimpleUploadedFile("p.xml", xml_for(erika, praxis, [meldung(1, praxis.melder_id)])),
+        institution=praxis,
+        acting_user=physician,
+    )
+    Package.objects.filter(pk=package.pk).update(state=PackageState.IN_PRUEFUNG, attempts=3)
+    process(str(package.uuid))
+    package.refresh_from_db()
+    assert package.state == PackageState.ABGELEHNT and package.attempts == 4
+    assert package.problems[0]["meldung"] == processing.GAVE_UP and not Report.objects.exists()
 
 
 def test_a_meldung_id_sent_before_is_flagged_and_not_stored_twice(erika, praxis, physician, clock):
@@ -194,7 +220,8 @@ def test_a_schema_version_the_registry_no_longer_takes_is_refused(praxis, physic
     )
 
 
-def test_shredding_removes_old_originals_and_keeps_report_and_meldungen(erika, praxis, physician, clock):
+def test_shredding_removes_old_originals_and_keeps_report_and_meldungen(erika, praxis, physician, clerk, client,
+                                                                        clock):  # fmt: skip
     package = upload(xml_for(erika, praxis, [meldung(1, praxis.melder_id)]), praxis, physician)
     clock.shift(datetime.timedelta(days=settings.PACKAGE_RETENTION_DAYS - 1))
     call_command("shred_packages")
@@ -206,3 +233,6 @@ def test_shredding_removes_old_originals_and_keeps_report_and_meldungen(erika, p
     assert package.stored_file.data_key is None
     assert not Path(settings.ENCRYPTED_FILES_DIR, package.stored_file.storage_name).exists()
     assert package.counts["angenommen"] == 1 and Report.objects.filter(package=package).count() == 1
+    log_in(client, clerk)
+    gone = client.get(f"/vertrauensstelle/pakete/{package.uuid}/original/")
+    assert gone.status_code == 410 and "unwiderruflich gelöscht" in gone.content.decode()
