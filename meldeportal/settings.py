@@ -185,6 +185,11 @@ LOGIN_REDIRECT_URL = "start"
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=200 * 1024 * 1024)
 if UPLOAD_MAX_BYTES < 1024:
     fail("UPLOAD_MAX_BYTES must be at least 1024")
+# A ZIP upload may hold at most this many files, and unpack to at most this many bytes (ZIP bombs).
+ZIP_MAX_FILES = env.int("ZIP_MAX_FILES", default=1000)
+ZIP_MAX_UNPACKED_BYTES = env.int("ZIP_MAX_UNPACKED_BYTES", default=2 * 1024 * 1024 * 1024)
+if ZIP_MAX_FILES < 1 or ZIP_MAX_UNPACKED_BYTES < UPLOAD_MAX_BYTES:
+    fail("ZIP_MAX_FILES must be at least 1 and ZIP_MAX_UNPACKED_BYTES at least UPLOAD_MAX_BYTES")
 # Report drafts unchanged for this many days are deleted by `manage.py prune_drafts` (run daily).
 DRAFT_MAX_AGE_DAYS = env.int("DRAFT_MAX_AGE_DAYS", default=90)
 if not 1 <= DRAFT_MAX_AGE_DAYS <= 3650:

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from apps.core.crypto import DecryptionError
 from apps.core.models import StoredFile
-from apps.core.stream import DecryptingReader, EncryptingReader
+from apps.core.stream import DecryptingReader, EncryptingReader, RandomAccessDecryptingReader
 
 
 def _associated_data(stored: StoredFile) -> bytes:
@@ -38,12 +38,25 @@ def store_file(source: IO[bytes]) -> StoredFile:
 
 def open_file(stored: StoredFile) -> DecryptingReader:
     """The plaintext as a file object; read to the end before trusting it (truncation shows there)."""
-    if stored.data_key is None:
-        raise DecryptionError("file: shredded, its data key was deleted")
-    data_key = base64.b64decode(stored.data_key)
+    data_key = _data_key(stored)  # a shredded file fails here, before its storage is asked
     return DecryptingReader(
         storages["encrypted_files"].open(stored.storage_name, "rb"), data_key, _associated_data(stored)
     )
+
+
+def open_file_for_seeking(stored: StoredFile) -> RandomAccessDecryptingReader:
+    """The plaintext with free seeking (a ZIP archive is read from its end); every chunk is checked as read."""
+    data_key = _data_key(stored)
+    storage = storages["encrypted_files"]
+    return RandomAccessDecryptingReader(
+        storage.open(stored.storage_name, "rb"), storage.size(stored.storage_name), data_key, _associated_data(stored)
+    )
+
+
+def _data_key(stored: StoredFile) -> bytes:
+    if stored.data_key is None:
+        raise DecryptionError("file: shredded, its data key was deleted")
+    return base64.b64decode(stored.data_key)
 
 
 def shred_file(stored: StoredFile) -> None:

@@ -31,6 +31,21 @@ def _nonce(prefix: bytes, counter: int, last: bool) -> bytes:
     return prefix + struct.pack(">IB", counter, int(last))
 
 
+def _open_chunk(cipher: AESGCM, prefix: bytes, counter: int, last: bool, chunk: bytes, aad: bytes) -> bytes:
+    try:
+        return cipher.decrypt(_nonce(prefix, counter, last), chunk, aad)
+    except InvalidTag:
+        raise DecryptionError("file: chunk does not open (wrong key, tampered, reordered or cut)") from None
+
+
+def _read_header(header: bytes) -> tuple[bytes, int]:
+    """The nonce prefix and chunk size from a stream's header."""
+    (chunk_size,) = struct.unpack(">I", header[-4:])
+    if len(header) != HEADER_BYTES or header[: len(MAGIC)] != MAGIC or not 0 < chunk_size <= MAX_CHUNK:
+        raise DecryptionError("file: not an encrypted stream of this portal")
+    return header[len(MAGIC) : len(MAGIC) + PREFIX_BYTES], chunk_size
+
+
 class StreamSealer:
     """Feed plaintext, collect ciphertext; ``finish`` emits the last chunk."""
 
@@ -76,10 +91,7 @@ class StreamOpener:
         self._prefix = b""
 
     def _open(self, chunk: bytes, last: bool) -> bytes:
-        try:
-            plain = self._cipher.decrypt(_nonce(self._prefix, self._counter, last), chunk, self._aad)
-        except InvalidTag:
-            raise DecryptionError("file: chunk does not open (wrong key, tampered, reordered or cut)") from None
+        plain = _open_chunk(self._cipher, self._prefix, self._counter, last, chunk, self._aad)
         self._counter += 1
         return plain
 
@@ -89,10 +101,7 @@ class StreamOpener:
             if len(self._buffer) < HEADER_BYTES:
                 return b""
             header = bytes(self._buffer[:HEADER_BYTES])
-            (chunk_size,) = struct.unpack(">I", header[-4:])
-            if header[: len(MAGIC)] != MAGIC or not 0 < chunk_size <= MAX_CHUNK:
-                raise DecryptionError("file: not an encrypted stream of this portal")
-            self._prefix = header[len(MAGIC) : len(MAGIC) + PREFIX_BYTES]
+            self._prefix, chunk_size = _read_header(header)
             self._aad = header + self._associated_data
             self._chunk_size = chunk_size
             del self._buffer[:HEADER_BYTES]
@@ -213,6 +222,75 @@ class DecryptingReader(_TransformingReader):
         return 0
 
     def __enter__(self) -> DecryptingReader:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class RandomAccessDecryptingReader:
+    """The plaintext of an encrypted stream with free seeking, for formats read from the end (ZIP).
+
+    Chunks have a fixed size, so chunk ``i`` lies at a known offset and opens on its own; only the chunk
+    that the stream's length makes the last one opens with the last-chunk flag, so a stream cut at a chunk
+    border still fails. One opened chunk is kept, so reading forward costs one decryption per chunk.
+    """
+
+    def __init__(self, source: IO[bytes], stored_size: int, key: bytes, associated_data: bytes) -> None:
+        self._source = source
+        header = source.read(HEADER_BYTES)
+        self._prefix, self._chunk_size = _read_header(header)
+        self._aad = header + associated_data
+        self._cipher = AESGCM(key)
+        self._sealed_size = self._chunk_size + TAG_BYTES
+        body = stored_size - HEADER_BYTES
+        self._chunks = max(-(-body // self._sealed_size), 1)
+        if body - (self._chunks - 1) * self._sealed_size < TAG_BYTES:
+            raise DecryptionError("file: encrypted stream is cut short")
+        self.size = body - self._chunks * TAG_BYTES
+        self._position = 0
+        self._cached_index = -1
+        self._cached = b""
+
+    def _chunk(self, index: int) -> bytes:
+        if index != self._cached_index:
+            self._source.seek(HEADER_BYTES + index * self._sealed_size)
+            sealed = self._source.read(self._sealed_size)
+            last = index == self._chunks - 1
+            self._cached = _open_chunk(self._cipher, self._prefix, index, last, sealed, self._aad)
+            self._cached_index = index
+        return self._cached
+
+    def read(self, size: int | None = -1) -> bytes:
+        end = self.size if size is None or size < 0 else min(self.size, self._position + size)
+        out = bytearray()
+        while self._position < end:
+            index, offset = divmod(self._position, self._chunk_size)
+            piece = self._chunk(index)[offset : offset + end - self._position]
+            out += piece
+            self._position += len(piece)
+        return bytes(out)
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        base = {os.SEEK_SET: 0, os.SEEK_CUR: self._position, os.SEEK_END: self.size}[whence]
+        if base + offset < 0:
+            raise OSError("seek before the start of the file")
+        self._position = base + offset
+        return self._position
+
+    def tell(self) -> int:
+        return self._position
+
+    def seekable(self) -> bool:
+        return True
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self._source.close()
+
+    def __enter__(self) -> RandomAccessDecryptingReader:
         return self
 
     def __exit__(self, *exc_info: object) -> None:

@@ -61,7 +61,9 @@ def precheck(head: bytes) -> None:
             "komprimiert", "Die Datei ist komprimiert (z. B. gzip). Bitte laden Sie die XML-Datei selbst hoch."
         )
     if head.startswith(b"PK\x03\x04"):
-        raise Rejected("zip", "Die Datei ist ein ZIP-Archiv, obwohl sie als XML-Datei hochgeladen wurde.")
+        raise Rejected(
+            "zip", "Die Datei ist ein ZIP-Archiv, obwohl ihr Name nicht auf .zip endet. Bitte benennen Sie sie um."
+        )
     if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head[:200]:
         raise Rejected("kodierung", "Die Datei ist in UTF-16 kodiert. Erlaubt ist nur UTF-8.")
     body = head.removeprefix(UTF8_BOM)

@@ -26,6 +26,11 @@ def display_name(raw: str) -> str:
     return name
 
 
+def is_zip_name(filename: str) -> bool:
+    """A ZIP upload is known by its name; its content must then be a ZIP archive."""
+    return filename.lower().endswith(".zip")
+
+
 class HashingReader:
     """Reads through ``source`` and keeps an HMAC of everything read (the blind-index key: no guessing by hash)."""
 

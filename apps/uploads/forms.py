@@ -13,8 +13,9 @@ def megabytes(size: int) -> str:
 
 class UploadForm(forms.Form):
     file = forms.FileField(
-        label="Meldungspaket (oBDS-XML)",
-        help_text="Eine XML-Datei im Format oBDS 3.0.x.",
+        label="Meldungspaket (oBDS-XML oder ZIP)",
+        help_text="Eine XML-Datei im Format oBDS 3.0.x, oder ein ZIP-Archiv mit solchen XML-Dateien.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".xml,.zip,application/xml,text/xml,application/zip"}),
         error_messages={"required": "Bitte wählen Sie eine Datei.", "empty": "Die Datei ist leer."},
     )
 

@@ -30,6 +30,7 @@ class MeldungEntry:
     where: dict[str, Any]
     problems: list[dict[str, Any]] = field(default_factory=list)
     blocking: bool = False
+    repeated: bool = False  # its Meldung_ID came before in another file of the same ZIP
 
     @property
     def meldung_id(self) -> str:
@@ -62,7 +63,7 @@ def refuse_sent(institution_id: int, batch: list[PatientEntry]) -> None:
     )
     for entry in batch:
         for meldung in entry.meldungen:
-            if meldung.meldung_id in sent:
+            if meldung.meldung_id in sent and not meldung.repeated:
                 meldung.note("Fehler", "Diese Meldung_ID wurde bereits gesendet (Duplikat).")
 
 

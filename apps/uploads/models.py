@@ -10,6 +10,7 @@ from django.db.models import Q
 
 from apps.core.fields import EncryptedJSONField
 from apps.reports.models import ReportType
+from apps.uploads.files import is_zip_name
 
 
 class PackageState(models.TextChoices):
@@ -85,6 +86,11 @@ class Package(models.Model):
         return [
             (label, self.counts[f"art_{kind}"]) for kind, label in ReportType.choices if self.counts.get(f"art_{kind}")
         ]
+
+    @property
+    def is_archive(self) -> bool:
+        """A ZIP upload, whose problems name the file inside the archive."""
+        return is_zip_name(self.filename)
 
     @property
     def finished(self) -> bool:

@@ -11,14 +11,13 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import IO, Any, cast
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from lxml import etree  # type: ignore[import-untyped]  # lxml-stubs 0.5 lags lxml 6
 
 from apps.core.audit import record_event
-from apps.core.files import open_file
 from apps.institutions.models import UploadStatus
 from apps.obds import codes
 from apps.obds.plausibility import Context, Severity, check
@@ -28,6 +27,7 @@ from apps.obds.schema_model import load, to_data
 from apps.obds.schemas import ADT_NS, OBDS_NS
 from apps.uploads import testphase
 from apps.uploads.acceptance import refusal
+from apps.uploads.archive import xml_files
 from apps.uploads.importing import MeldungEntry, PatientEntry, refuse_sent, store
 from apps.uploads.models import Package, PackageState
 
@@ -76,9 +76,17 @@ class Scan:
         self.foreign_melder = False
         self.unreadable = False
         self.version_checked = False
+        self.file = ""  # the file inside a ZIP archive being read, or ""
+        self.files = 0
+        self.meldung_ids: set[str] = set()  # across the files of a ZIP (within one file the XSD's key holds)
         self.patient_spec = load().root.child("Menge_Patient").child("Patient")
         self.codes = codes.load()
         self.today = datetime.date.today()
+
+    def begin(self, file: str) -> None:
+        """A new file starts: its own root, its own schema version."""
+        self.file, self.version_checked = file, False
+        self.files += 1
 
     def visit(self, element: Any) -> None:
         if not self.version_checked:
@@ -94,11 +102,11 @@ class Scan:
             self._adt(name, element)
         elif name == "Absender" and element.get("Absender_ID") != self.melder_id:
             message = f"Absender_ID „{element.get('Absender_ID')}“ ist nicht Ihre Melder-ID ({self.melder_id})."
-            self.outcome.problems.append(problem("Hinweis", message, zeile=element.sourceline, pfad="/oBDS/Absender"))
+            self._found("Hinweis", message, element, "/oBDS/Absender")
         elif name == "Melder" and element.get("ID") != self.melder_id:
             self.foreign_melder = True
             message = f"Der Melder „{element.get('ID')}“ gehört nicht zu Ihrer Einrichtung."
-            self.outcome.problems.append(problem("Fehler", message, zeile=element.sourceline, pfad=MELDER_PATH))
+            self._found("Fehler", message, element, MELDER_PATH)
         elif name == "Patient":
             self.outcome.counts["patienten"] += 1
             try:
@@ -110,14 +118,15 @@ class Scan:
             if len(self.pending) >= BATCH:
                 self.flush()
 
+    def _found(self, severity: str, message: str, element: Any, path: str) -> None:
+        self.outcome.problems.append(problem(severity, message, zeile=element.sourceline, pfad=path, datei=self.file))
+
     def _adt(self, name: str, element: Any) -> None:
         """ADT/GEKID: ownership and counts only (the plausibility rules read oBDS)."""
         if name == "Melder" and element.get("Melder_ID") != self.melder_id:
             self.foreign_melder = True
             message = f"Der Melder „{element.get('Melder_ID')}“ gehört nicht zu Ihrer Einrichtung."
-            self.outcome.problems.append(
-                problem("Fehler", message, zeile=element.sourceline, pfad="/ADT_GEKID/Menge_Melder/Melder")
-            )
+            self._found("Fehler", message, element, "/ADT_GEKID/Menge_Melder/Melder")
         elif name == "Patient":
             self.outcome.counts["patienten"] += 1
             self.outcome.counts["meldungen"] += sum(1 for _ in element.iter(f"{{{ADT_NS}}}Meldung"))
@@ -134,10 +143,18 @@ class Scan:
                 "pfad": MELDUNG_PATH,
                 "patient_id": patient.get("@Patient_ID"),
                 "meldung_id": meldung.get("@Meldung_ID", ""),
+                **({"datei": self.file} if self.file else {}),
             }
             entry = MeldungEntry(meldung, report_type(meldung) or "unbekannt", where)
             if meldung.get("@Melder_ID") != self.melder_id:
                 entry.note("Fehler", "Die Meldung nennt einen Melder einer anderen Einrichtung.")
+            if self.file:
+                if entry.meldung_id in self.meldung_ids:
+                    entry.repeated = True
+                    entry.note(
+                        "Fehler", "Diese Meldung_ID steht schon in einer anderen Datei dieses Pakets (Duplikat)."
+                    )
+                self.meldung_ids.add(entry.meldung_id)
             context = Context(
                 meldung=meldung,
                 sex=text(stammdaten.get("Geschlecht")),
@@ -165,25 +182,38 @@ class Scan:
                 self.outcome.problems.extend(meldung.problems)
 
 
-def validate(source: IO[bytes], package: Package, importing: bool) -> Outcome:
-    """Judge the file and, when ``importing``, store its accepted Meldungen (inside the caller's transaction)."""
+def validate(package: Package, importing: bool) -> Outcome:
+    """Judge the upload's files and, when ``importing``, store their accepted Meldungen (inside the caller's
+    transaction). A ZIP upload is one package: a schema error in any of its files refuses all of them."""
     scan = Scan(package, importing)
+    notes: list[str] = []
+    formats, versions = set(), set()
     try:
-        verdict = judge(source, scan.visit)
+        for name, source in xml_files(package.stored_file, package.filename, notes):
+            scan.begin(name)
+            verdict = judge(source, scan.visit)
+            formats.add(verdict.format)
+            versions.add(verdict.schema_version)
+            if verdict.problem is not None:
+                problems = [_from_rejection(verdict.problem, name)]
+                raise Undo(Outcome(PackageState.ABGELEHNT, verdict.format, verdict.schema_version, problems=problems))
+            if scan.unreadable:  # cannot happen for a schema-valid file; refuse rather than import part of it
+                raise Undo(Outcome(PackageState.ABGELEHNT, problems=[problem("Fehler", UNREADABLE, datei=name)]))
+            scan.flush()
     except Rejected as refused:
-        raise Undo(Outcome(PackageState.ABGELEHNT, problems=[_from_rejection(refused)])) from None
+        raise Undo(Outcome(PackageState.ABGELEHNT, problems=[_from_rejection(refused, scan.file)])) from None
     except VersionRefused as refused:
-        problems = [problem("Fehler", str(refused), pfad="/*/@Schema_Version")]
+        problems = [problem("Fehler", str(refused), pfad="/*/@Schema_Version", datei=scan.file)]
         raise Undo(Outcome(PackageState.ABGELEHNT, problems=problems)) from None
     outcome = scan.outcome
-    outcome.format, outcome.schema_version = verdict.format, verdict.schema_version
-    if verdict.problem is not None:
-        problems = [_from_rejection(verdict.problem)]
-        raise Undo(Outcome(PackageState.ABGELEHNT, verdict.format, verdict.schema_version, problems=problems))
+    outcome.format, outcome.schema_version = formats.pop(), _joined(versions)
+    if formats:
+        problems = [problem("Fehler", MIXED_FORMATS)]
+        raise Undo(Outcome(PackageState.ABGELEHNT, "gemischt", outcome.schema_version, problems=problems))
     outcome.schema_valid = True
-    if scan.unreadable:  # cannot happen for a schema-valid file; refuse rather than import part of it
-        raise Undo(Outcome(PackageState.ABGELEHNT, problems=[problem("Fehler", UNREADABLE)]))
-    scan.flush()
+    outcome.problems.extend(problem("Hinweis", note) for note in notes)
+    if scan.files > 1:
+        outcome.counts["dateien"] = scan.files
     if scan.foreign_melder:  # Meldungen of another institution's Melder: none is taken
         outcome.counts["abgelehnt"] += outcome.counts.pop("angenommen", 0)
         raise Undo(_settled(outcome))
@@ -191,6 +221,15 @@ def validate(source: IO[bytes], package: Package, importing: bool) -> Outcome:
         outcome.problems.append(problem("Hinweis", ADT_NOTE))
         return outcome
     return _settled(outcome)
+
+
+MIXED_FORMATS = "Das ZIP-Archiv enthält oBDS- und ADT/GEKID-Dateien. Bitte laden Sie beide Formate getrennt hoch."
+
+
+def _joined(versions: set[str]) -> str:
+    """The schema version(s) of the package's files, fit for the 20 characters of its field."""
+    joined = ", ".join(sorted(versions))
+    return joined if len(joined) <= 20 else "mehrere"
 
 
 ADT_NOTE = (
@@ -213,9 +252,9 @@ def _settled(outcome: Outcome) -> Outcome:
     return outcome
 
 
-def _from_rejection(refused: Rejected) -> dict[str, Any]:
+def _from_rejection(refused: Rejected, file: str = "") -> dict[str, Any]:
     where = {"zeile": refused.line, "spalte": refused.column, "pfad": refused.path, "original": refused.original}
-    return problem("Fehler", refused.message, **where)
+    return problem("Fehler", refused.message, datei=file, **where)
 
 
 def process(package_uuid: str) -> None:
@@ -258,8 +297,8 @@ def _run(package: Package) -> Outcome:
         return Outcome(PackageState.ABGELEHNT, problems=[problem("Fehler", testphase.NOT_ENABLED)])
     reviewing = status == UploadStatus.TESTPHASE and package.reviewed_at is None
     try:
-        with transaction.atomic(), open_file(package.stored_file) as source:
-            outcome = validate(cast(IO[bytes], source), package, importing=not reviewing)
+        with transaction.atomic():
+            outcome = validate(package, importing=not reviewing)
             if reviewing:
                 raise Undo(testphase.judged(package, outcome))
     except Undo as undone:

@@ -82,8 +82,8 @@ def detail_view(request: HttpRequest, package_uuid: uuid.UUID) -> HttpResponse:
     return render(request, "uploads/detail.html", {"package": package, "problems": package.problems})
 
 
-COLUMNS = [("art", "Art"), ("zeile", "Zeile"), ("spalte", "Spalte"), ("pfad", "Element"), ("patient_id", "Patient_ID"),
-           ("meldung_id", "Meldung_ID"), ("regel", "Regel"), ("meldung", "Meldung"),
+COLUMNS = [("art", "Art"), ("datei", "Datei"), ("zeile", "Zeile"), ("spalte", "Spalte"), ("pfad", "Element"),
+           ("patient_id", "Patient_ID"), ("meldung_id", "Meldung_ID"), ("regel", "Regel"), ("meldung", "Meldung"),
            ("original", "Originalmeldung")]  # fmt: skip
 
 

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.test import RequestFactory
 
 from apps.core.crypto import DecryptionError
-from apps.core.files import open_file, shred_file, store_file
+from apps.core.files import open_file, open_file_for_seeking, shred_file, store_file
 from apps.core.models import StoredFile
 from apps.core.stream import DEFAULT_CHUNK
 from tests.keys import fresh_ring
@@ -165,3 +165,35 @@ def test_a_stored_file_reads_back_line_by_line():
         assert list(source) == lines
         source.seek(0)
         assert source.readline() == lines[0] and source.read(7) == b"Zeile 1"
+
+
+@pytest.mark.parametrize("size", [0, 1, DEFAULT_CHUNK, DEFAULT_CHUNK + 1, 3 * DEFAULT_CHUNK + 17])
+def test_a_file_opened_for_seeking_reads_any_range(size):
+    content = os.urandom(size)
+    stored = store_file(io.BytesIO(content))
+    with open_file_for_seeking(stored) as plain:
+        assert plain.size == size
+        assert plain.read() == content
+        for start, length in [(0, 10), (DEFAULT_CHUNK - 5, 10), (size // 2, DEFAULT_CHUNK + 3), (size, 5)]:
+            plain.seek(start)
+            assert plain.read(length) == content[start : start + length]
+        tail = min(7, size)
+        plain.seek(-tail, os.SEEK_END)
+        assert plain.read() == content[size - tail :]
+        assert plain.tell() == size
+
+
+def test_a_file_opened_for_seeking_refuses_a_cut_or_tampered_stream():
+    stored = store_file(io.BytesIO(os.urandom(3 * DEFAULT_CHUNK)))
+    original = stored_bytes(stored)
+    write_stored(stored, original[: 15 + 2 * (DEFAULT_CHUNK + 16)])  # cut at a chunk border: chunk 1 is no last
+    with pytest.raises(DecryptionError), open_file_for_seeking(stored) as plain:
+        plain.seek(DEFAULT_CHUNK + 1)
+        plain.read(1)
+    tampered = bytearray(original)
+    tampered[15 + DEFAULT_CHUNK + 16 + 100] ^= 0x01  # inside the second chunk
+    write_stored(stored, bytes(tampered))
+    with open_file_for_seeking(stored) as plain:
+        assert len(plain.read(DEFAULT_CHUNK)) == DEFAULT_CHUNK  # the first chunk is intact
+        with pytest.raises(DecryptionError):
+            plain.read(1)

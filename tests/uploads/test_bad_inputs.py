@@ -46,7 +46,8 @@ BAD = {
     "gzip renamed": (gzip.compress(HEAD + ROOT + b"</oBDS>"),
                      "Die Datei ist komprimiert (z. B. gzip). Bitte laden Sie die XML-Datei selbst hoch."),
     "zip bomb renamed": (ZIP_BOMB.getvalue(),
-                         "Die Datei ist ein ZIP-Archiv, obwohl sie als XML-Datei hochgeladen wurde."),
+                         "Die Datei ist ein ZIP-Archiv, obwohl ihr Name nicht auf .zip endet. "
+                         "Bitte benennen Sie sie um."),
     "utf-16 with bom": ((HEAD + ROOT + b"</oBDS>").decode().replace("UTF-8", "UTF-16").encode("utf-16"),
                         "Die Datei ist in UTF-16 kodiert. Erlaubt ist nur UTF-8."),
     "utf-16 without bom": ((HEAD + ROOT + b"</oBDS>").decode().encode("utf-16-le"),

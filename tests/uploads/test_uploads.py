@@ -159,9 +159,9 @@ def test_the_report_downloads_as_csv_without_spreadsheet_formulas(documentation,
     package = upload(xml_for(erika, praxis, [formula]), praxis, physician)
     response = documentation.get(f"/pakete/{package.uuid}/pruefbericht.csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0] == ["Art", "Zeile", "Spalte", "Element", "Patient_ID", "Meldung_ID", "Regel", "Meldung",
+    assert rows[0] == ["Art", "Datei", "Zeile", "Spalte", "Element", "Patient_ID", "Meldung_ID", "Regel", "Meldung",
                        "Originalmeldung"]  # fmt: skip
-    assert rows[1][5] == '\'=HYPERLINK("http://x")'  # a leading quote: shown as text, never run
+    assert rows[1][6] == '\'=HYPERLINK("http://x")'  # a leading quote: shown as text, never run
 
 
 def test_erfassung_cannot_upload(client, colleague, clock):
