@@ -199,22 +199,41 @@ def load(filename: str = "oBDS_v3.0.4.xsd") -> Model:
 
 
 def to_data(element: Any, spec: ElementSpec) -> Data:
+    """The data of ``element``; a KeyError names a child the schema does not allow there.
+
+    This runs for every element of every uploaded package, so it reads each spec's children from a table
+    made once (name → spec, repeated, text only) and takes leaves without a further call.
+    """
     if spec.text_only:
         return element.text or ""
-    data: dict[str, Data] = {f"@{name}": value for name, value in element.attrib.items() if not name.startswith("{")}
+    data: dict[str, Data] = {"@" + name: value for name, value in element.items() if name[0] != "{"}
     if spec.text is not None:
         data["#text"] = element.text or ""
+    readers = _readers(spec)
     for child in element:
-        if not isinstance(child.tag, str):
+        tag = child.tag
+        if not isinstance(tag, str):
             continue  # comments, processing instructions
-        name = etree.QName(child).localname
-        child_spec = spec.child(name)
-        value = to_data(child, child_spec)
-        if child_spec.repeated:
+        name = tag[tag.find("}") + 1 :]
+        child_spec, repeated, leaf = readers[name]
+        value = (child.text or "") if leaf else to_data(child, child_spec)
+        if repeated:
             data.setdefault(name, []).append(value)
         else:
             data[name] = value
     return data
+
+
+_READERS: dict[int, tuple[ElementSpec, dict[str, tuple[ElementSpec, bool, bool]]]] = {}
+
+
+def _readers(spec: ElementSpec) -> dict[str, tuple[ElementSpec, bool, bool]]:
+    kept = _READERS.get(id(spec))
+    if kept is None or kept[0] is not spec:
+        elements = spec.content.elements() if spec.content is not None else []
+        table = {child.name: (child, child.repeated, child.text_only) for child in reversed(elements)}
+        kept = _READERS[id(spec)] = (spec, table)
+    return kept[1]
 
 
 # --- data → XML ----------------------------------------------------------------------------------------------------

@@ -226,3 +226,11 @@ def test_rules_needing_code_lists_stay_silent_without_them():
 def test_fehler_block_and_hinweise_warn():
     severities = {rule.severity for rule in RULES.values()}
     assert severities == {Severity.FEHLER, Severity.HINWEIS}
+
+
+def test_dates_are_found_everywhere_but_only_in_date_form():
+    """A future date deep inside the report is found; an 8-digit number in free text is no date."""
+    nested = changed(DIAGNOSE, "Diagnose/Histologie/Tumor_Histologiedatum", day("2027-01-05"))
+    assert "DATUM_ZUKUNFT" in fired(context(nested))
+    number = {**DIAGNOSE, "Anmerkung": "20991231"}  # a case number, not the 31.12.2099
+    assert "DATUM_ZUKUNFT" not in fired(context(number))

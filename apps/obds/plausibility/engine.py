@@ -143,9 +143,32 @@ def dates(data: Any) -> tuple[tuple[str, datetime.date], ...]:
     kept = _DATES.get(id(data))
     if kept is not None and kept[0] is data:
         return kept[1]
-    found = tuple((path, day) for path, value in walk(data) if (day := as_date(value)) is not None)
-    _DATES[id(data)] = (data, found)
-    return found
+    found: list[tuple[str, datetime.date]] = []
+    _collect_dates(data, "", found)
+    _DATES[id(data)] = (data, tuple(found))
+    return tuple(found)
+
+
+def _collect_dates(data: Any, trail: str, found: list[tuple[str, datetime.date]]) -> None:
+    """What ``walk`` would visit, with each value read as an xs:date; a plain loop, as it runs for every
+    element of every uploaded Meldung. Like ``walk``, items of repeated elements are entered, not read."""
+    if isinstance(data, list):
+        for item in data:
+            _collect_dates(item, trail, found)
+        return
+    if not isinstance(data, dict):
+        return
+    for key, value in data.items():
+        if key[0] in "@#":
+            continue
+        path = f"{trail}/{key}" if trail else key
+        raw = value.get("#text") if isinstance(value, dict) else value
+        if isinstance(raw, str) and len(raw) == 10 and raw[4] == "-" and raw[7] == "-":
+            day = as_date(raw)
+            if day is not None:
+                found.append((path, day))
+        if isinstance(value, dict | list):
+            _collect_dates(value, path, found)
 
 
 def report_type(meldung: dict[str, Any]) -> str | None:
