@@ -14,6 +14,9 @@ import unicodedata
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from functools import partial
 from typing import IO, cast
 
 from django.conf import settings
@@ -39,24 +42,46 @@ def member_name(raw: str) -> str:
     return name if len(name) <= NAME_LIMIT else "…" + name[-(NAME_LIMIT - 1) :]
 
 
-def xml_files(stored: StoredFile, filename: str, notes: list[str]) -> Iterator[tuple[str, IO[bytes]]]:
-    """(name inside the archive or "", readable and rewindable file) for each XML file of the upload.
+@dataclass(frozen=True)
+class XmlFile:
+    """One XML file of an upload: its name inside the archive (or ""), its size, and a way to open it
+    afresh (the schema check reads a second copy in a child process)."""
+
+    name: str
+    size: int
+    open: Callable[[], AbstractContextManager[IO[bytes]]]
+
+
+def xml_files(stored: StoredFile, filename: str, notes: list[str]) -> list[XmlFile]:
+    """The XML files of the upload: the file itself, or those of a ZIP archive in the archive's order.
 
     Files of an archive that are not XML are named in ``notes`` and not read. Raises Rejected for an archive
-    that must not or cannot be read, and from the returned files' read() for a damaged member.
+    that must not or cannot be read; an opened member raises it from read() when it turns out damaged.
     """
     if not is_zip_name(filename):
-        with open_file(stored) as source:
-            yield "", cast(IO[bytes], source)
-        return
+        return [XmlFile("", stored.size, lambda: cast(AbstractContextManager[IO[bytes]], open_file(stored)))]
     with open_file_for_seeking(stored) as source:
         if source.read(4) not in ZIP_STARTS:
             raise Rejected("zip", "Die Datei endet auf .zip, ist aber kein ZIP-Archiv.")
         with _opened(source) as archive:
-            for info in _xml_members(archive, notes):
-                name = member_name(info.filename)
-                with archive.open(info) as member:
-                    yield name, cast(IO[bytes], Member(name, member))
+            members = _xml_members(archive, notes)
+    return [XmlFile(member_name(info.filename), info.file_size, partial(_member, stored, info)) for info in members]
+
+
+@contextmanager
+def _member(stored: StoredFile, info: zipfile.ZipInfo) -> Iterator[IO[bytes]]:
+    name = member_name(info.filename)
+    with open_file_for_seeking(stored) as source, _opened(source) as archive:
+        try:
+            member = archive.open(info.filename)
+        except (zipfile.BadZipFile, zlib.error, EOFError):
+            raise Rejected("zip", _damaged_member(name)) from None
+        with member:
+            yield cast(IO[bytes], Member(name, member))
+
+
+def _damaged_member(name: str) -> str:
+    return f"„{name}“ im ZIP-Archiv ist beschädigt oder nicht so groß, wie das Archiv angibt."
 
 
 def _opened(source: RandomAccessDecryptingReader) -> zipfile.ZipFile:
@@ -136,9 +161,7 @@ class Member:
         try:
             return read(size)
         except (zipfile.BadZipFile, zlib.error, EOFError):
-            raise Rejected(
-                "zip", f"„{self.name}“ im ZIP-Archiv ist beschädigt oder nicht so groß, wie das Archiv angibt."
-            ) from None
+            raise Rejected("zip", _damaged_member(self.name)) from None
 
     def read(self, size: int = -1) -> bytes:
         return self._guarded(self._source.read, size)

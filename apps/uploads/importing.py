@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from apps.core.bulk import copy_rows
 from apps.patients.lookups import index_field
 from apps.patients.models import Patient
 from apps.patients.obds import patient_fields
@@ -101,7 +102,7 @@ def store(package: Package, batch: list[PatientEntry]) -> None:
     Tumor.objects.bulk_create([tumor for tumor in tumors.values() if tumor.pk is None])
     for tumor in touched:  # encrypted fields are written one row at a time (their row id is in the cipher)
         tumor.save(update_fields=["zuordnung"])
-    Report.objects.bulk_create(reports)  # each report takes its new tumour's pk here
+    copy_rows(reports)  # each report takes its new tumour's pk here
 
 
 def _patients(package: Package, batch: list[PatientEntry]) -> dict[str, Patient]:

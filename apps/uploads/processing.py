@@ -22,7 +22,7 @@ from apps.institutions.models import UploadStatus
 from apps.obds import codes
 from apps.obds.plausibility import Context, Severity, check
 from apps.obds.plausibility.engine import as_date, report_type, text
-from apps.obds.safe_xml import Rejected, judge
+from apps.obds.safe_xml import Rejected, judge, judge_alongside
 from apps.obds.schema_model import load, to_data
 from apps.obds.schemas import ADT_NS, OBDS_NS
 from apps.uploads import testphase
@@ -34,6 +34,9 @@ from apps.uploads.models import Package, PackageState
 MELDUNG_PATH = "/oBDS/Menge_Patient/Patient/Menge_Meldung/Meldung"
 MELDER_PATH = "/oBDS/Menge_Melder/Melder"
 BATCH = 200  # patients per database round
+# From this size the schema check runs in a child process beside the Python checks (two cores); below it
+# the child's start costs more than it saves.
+ALONGSIDE_FROM = 1024 * 1024
 MAX_ATTEMPTS = 3  # a package that took down its worker this often is refused rather than retried forever
 
 
@@ -189,9 +192,14 @@ def validate(package: Package, importing: bool) -> Outcome:
     notes: list[str] = []
     formats, versions = set(), set()
     try:
-        for name, source in xml_files(package.stored_file, package.filename, notes):
+        for file in xml_files(package.stored_file, package.filename, notes):
+            name = file.name
             scan.begin(name)
-            verdict = judge(source, scan.visit)
+            with file.open() as source:
+                if file.size >= ALONGSIDE_FROM:
+                    verdict = judge_alongside(source, file.open, scan.visit)
+                else:
+                    verdict = judge(source, scan.visit)
             formats.add(verdict.format)
             versions.add(verdict.schema_version)
             if verdict.problem is not None:

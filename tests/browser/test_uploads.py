@@ -25,7 +25,7 @@ def test_a_package_is_uploaded_validated_and_reported(live_server, page: Page, p
         visit.log_in(physician)
         page.get_by_role("link", name="Pakete").click()
         visit.check()
-        page.get_by_label("Meldungspaket (oBDS-XML)").set_input_files(str(path))
+        page.get_by_label("Meldungspaket (oBDS-XML oder ZIP)").set_input_files(str(path))
         page.get_by_role("button", name="Paket hochladen").click()  # sent by the progress script
         expect(page.get_by_role("heading", name="Paket klinik.xml")).to_be_visible()
         visit.check()

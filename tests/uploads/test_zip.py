@@ -14,6 +14,7 @@ from django.conf import settings
 
 from apps.institutions.models import UploadStatus
 from apps.reports.models import Report
+from apps.uploads import processing
 from apps.uploads.models import PackageState
 from tests.personas import log_in
 from tests.uploads.packages import package_bytes, patient, upload
@@ -22,6 +23,13 @@ from tests.uploads.test_bad_inputs import ZIP_BOMB
 pytestmark = pytest.mark.django_db
 OBDS = Path(settings.OBDS_SCHEMA_DIR).parent
 LOCAL_HEADER, DIRECTORY_HEADER = b"PK\x03\x04", b"PK\x01\x02"
+
+
+@pytest.fixture(autouse=True, params=["schema check in process", "schema check alongside"])
+def schema_check(request, monkeypatch):
+    """Every case both ways: members are small, so the child process is forced for the second run."""
+    if request.param == "schema check alongside":
+        monkeypatch.setattr(processing, "ALONGSIDE_FROM", 0)
 
 
 def zipped(files: dict[str, bytes]) -> bytes:

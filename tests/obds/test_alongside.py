@@ -1,0 +1,89 @@
+"""The schema check in a child process beside the Python checks gives exactly judge()'s verdict."""
+
+from __future__ import annotations
+
+import io
+import time
+from pathlib import Path
+from typing import IO
+
+import pytest
+from django.conf import settings
+
+from apps.institutions.models import Institution
+from apps.obds.safe_xml import Rejected, Verdict, judge, judge_alongside
+from tests.uploads.packages import write_package
+
+SAMPLES = Path(settings.OBDS_SCHEMA_DIR).parent / "samples"
+
+
+def opener(data: bytes):
+    return lambda: io.BytesIO(data)
+
+
+def verdicts(data: bytes) -> tuple[object, object]:
+    """(judge's verdict, judge_alongside's), each as plain values or the refusal's message."""
+    return _plain(judge, data), _plain(_alongside, data)
+
+
+def _alongside(source: IO[bytes]) -> Verdict:
+    data = source.read()
+    return judge_alongside(io.BytesIO(data), opener(data), lambda element: None)
+
+
+def _plain(check, data: bytes) -> object:
+    try:
+        verdict = check(io.BytesIO(data))
+    except Rejected as refused:
+        return ("abgelehnt", refused.message)
+    problem = verdict.problem
+    where = None if problem is None else (problem.message, problem.line, problem.path, problem.original)
+    return (verdict.format, verdict.schema_version, where)
+
+
+@pytest.mark.parametrize("path", sorted(SAMPLES.rglob("*.xml")), ids=lambda path: path.name)
+def test_every_sample_gets_the_same_verdict_both_ways(path):
+    direct, alongside = verdicts(path.read_bytes())
+    assert direct == alongside
+
+
+@pytest.fixture(scope="module")
+def big_package() -> bytes:
+    target = io.BytesIO()
+    write_package(target, Institution(name="Klinikum", melder_id="KLINIK1"), 3 * 1024 * 1024)
+    return target.getvalue()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [lambda xml: xml, lambda xml: xml[: len(xml) // 2],
+     lambda xml: xml.replace(b"<Geschlecht>W<", b"<Geschlecht>Q<", 1),
+     lambda xml: xml.replace(b"</Menge_Melder>", b"<Unbekannt/></Menge_Melder>")],
+    ids=["valid", "truncated", "error at the first patient", "error near the end"],
+)  # fmt: skip
+def test_a_large_package_gets_the_same_verdict_both_ways(big_package, damage, request):
+    direct, alongside = verdicts(damage(big_package))
+    assert direct == alongside
+    assert (direct == ("oBDS", "3.0.4", None)) is request.node.callspec.id.startswith("valid")
+
+
+def test_an_error_found_early_stops_the_python_pass(big_package):
+    broken = big_package.replace(b"<Geschlecht>W<", b"<Geschlecht>Q<", 1)
+    seen: list[object] = []
+
+    def slow_visit(element: object) -> None:  # the Python checks take far longer per patient than libxml2
+        seen.append(element)
+        time.sleep(0.005)
+
+    verdict = judge_alongside(io.BytesIO(broken), opener(broken), slow_visit)
+    patients = broken.count(b"<Patient ")
+    assert not verdict.valid and verdict.problem is not None and "Geschlecht" in verdict.problem.message
+    assert len(seen) < patients / 2, (len(seen), patients)
+
+
+def test_a_child_that_dies_is_an_error_not_a_verdict(big_package):
+    def dying():
+        raise SystemExit(3)  # the child ends before it can answer
+
+    with pytest.raises(RuntimeError, match="died without a verdict"):
+        judge_alongside(io.BytesIO(big_package), dying, lambda element: None)
