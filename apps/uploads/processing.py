@@ -139,6 +139,7 @@ class Scan:
         stammdaten = patient.get("Patienten_Stammdaten", {})
         meldungen = patient.get("Menge_Meldung", {}).get("Meldung", [])
         lines = [meldung.sourceline for meldung in element.iter(f"{{{OBDS_NS}}}Meldung")]
+        known_dates: dict[int, Any] = {}  # each of the patient's reports is read for dates once
         entries = []
         for index, meldung in enumerate(meldungen):
             where = {
@@ -166,6 +167,7 @@ class Scan:
                 earlier=tuple(other for other in meldungen if other is not meldung),
                 codes=self.codes,
                 today=self.today,
+                known_dates=known_dates,
             )
             for finding in check(context):
                 entry.note(finding.severity.value, finding.message, regel=finding.rule)

@@ -12,7 +12,6 @@ from apps.obds.plausibility.engine import (
     age_at,
     as_date,
     content,
-    dates,
     diagnosed,
     german,
     get,
@@ -28,7 +27,7 @@ CHILD_AGE = 18  # the Deutsches Kinderkrebsregister takes patients diagnosed bef
 
 @rule("DATUM_ZUKUNFT", Severity.FEHLER, "Datum")
 def no_future_dates(context: Context) -> Located | None:
-    for path, day in dates(context.meldung):
+    for path, day in context.dates(context.meldung):
         if day > context.today:
             return Located(f"Das Datum {german(day)} ({path.rsplit('/', 1)[-1]}) liegt in der Zukunft.", path)
     return None
@@ -36,7 +35,7 @@ def no_future_dates(context: Context) -> Located | None:
 
 @rule("DATUM_BEREICH", Severity.FEHLER, "Datum")
 def dates_in_obds_range(context: Context) -> Located | None:
-    for path, day in dates(context.meldung):
+    for path, day in context.dates(context.meldung):
         if not EARLIEST <= day <= LATEST:
             message = f"Das Datum {german(day)} ({path.rsplit('/', 1)[-1]}) liegt nicht zwischen 1900 und 2029."
             return Located(message, path)
@@ -47,7 +46,7 @@ def dates_in_obds_range(context: Context) -> Located | None:
 def no_date_before_birth(context: Context) -> Located | None:
     if context.born is None:
         return None
-    for path, day in dates(context.meldung):
+    for path, day in context.dates(context.meldung):
         if day < context.born:
             return Located(f"Das Datum {german(day)} ({path.rsplit('/', 1)[-1]}) liegt vor dem Geburtsdatum.", path)
     return None
@@ -144,8 +143,8 @@ def death_after_everything(context: Context) -> str | None:
     died = as_date(get(context.meldung, "Tod/Sterbedatum"))
     if died is None:
         return None
-    others = [day for report in context.earlier for _, day in dates(report)]
-    others += [day for path, day in dates(context.meldung) if not path.endswith("Sterbedatum")]
+    others = [day for report in context.earlier for _, day in context.dates(report)]
+    others += [day for path, day in context.dates(context.meldung) if not path.endswith("Sterbedatum")]
     later = [day for day in others if day > died]
     if later:
         return f"Das Sterbedatum ({german(died)}) liegt vor einem anderen Datum des Patienten ({german(max(later))})."

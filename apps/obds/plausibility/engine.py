@@ -27,6 +27,9 @@ class Finding:
     fields: tuple[str, ...]
 
 
+Dates = tuple[tuple[str, datetime.date], ...]
+
+
 @dataclass(frozen=True)
 class Context:
     """One Meldung with what the rules may compare it with."""
@@ -38,6 +41,20 @@ class Context:
     earlier: tuple[dict[str, Any], ...] = ()  # the patient's other Meldungen
     codes: CodeLists | None = None
     today: datetime.date = field(default_factory=datetime.date.today)
+    # The dates found in each report, kept while this context lives; an upload passes one dict to all the
+    # contexts of a patient, so each report is read once however many rules and Meldungen ask.
+    known_dates: dict[int, tuple[Any, Dates]] = field(default_factory=dict, compare=False, repr=False)
+
+    def dates(self, report: Any) -> Dates:
+        """Every full date in ``report`` with its path (gYear values such as earlier diagnoses' years are not
+        dates); kept with the report itself, so its id() cannot be reused meanwhile."""
+        kept = self.known_dates.get(id(report))
+        if kept is not None and kept[0] is report:
+            return kept[1]
+        found: list[tuple[str, datetime.date]] = []
+        _collect_dates(report, "", found)
+        self.known_dates[id(report)] = (report, tuple(found))
+        return tuple(found)
 
 
 @dataclass(frozen=True)
@@ -74,7 +91,6 @@ def rule(rule_id: str, severity: Severity, *fields: str) -> Callable[[Check], Ch
 
 
 def check(context: Context) -> list[Finding]:
-    _DATES.clear()
     findings = []
     for registered in RULES.values():
         result = registered.check(context)
@@ -128,25 +144,6 @@ def as_date(value: Any) -> datetime.date | None:
         return datetime.date.fromisoformat(raw)
     except ValueError:
         return None
-
-
-_DATES: dict[int, tuple[Any, tuple[tuple[str, datetime.date], ...]]] = {}
-
-
-def dates(data: Any) -> tuple[tuple[str, datetime.date], ...]:
-    """Every full date in a report (gYear values such as earlier diagnoses' years are not dates).
-
-    Several rules ask for the same report's dates within one ``check``; the answer is kept until the next
-    ``check`` starts (so a report changed between two checks is read afresh), together with the report itself
-    so its id() cannot be reused meanwhile.
-    """
-    kept = _DATES.get(id(data))
-    if kept is not None and kept[0] is data:
-        return kept[1]
-    found: list[tuple[str, datetime.date]] = []
-    _collect_dates(data, "", found)
-    _DATES[id(data)] = (data, tuple(found))
-    return tuple(found)
 
 
 def _collect_dates(data: Any, trail: str, found: list[tuple[str, datetime.date]]) -> None:
