@@ -116,6 +116,11 @@ def _patients(package: Package, batch: list[PatientEntry]) -> dict[str, Patient]
     new: dict[str, tuple[PatientEntry, Patient]] = {}
     for entry in batch:
         if entry.patient_id in known:
+            if known[entry.patient_id].geburtsdatum != patient_fields(entry.stammdaten)["geburtsdatum"]:
+                entry.refuse_all(
+                    f"Die Patient_ID {entry.patient_id} gehört in Ihrer Einrichtung zu einer Person mit anderem "
+                    "Geburtsdatum. Bitte prüfen Sie die Patient_ID."
+                )
             continue
         patient = Patient(
             institution_id=package.institution_id,

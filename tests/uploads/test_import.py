@@ -67,6 +67,19 @@ def test_an_unknown_patient_is_created_from_the_stammdaten(praxis, physician, cl
     assert Report.objects.filter(patient=created).count() == 2
 
 
+def test_a_known_patient_id_with_another_birth_date_is_refused(praxis, physician, clock):
+    """Reports must never land on another person because a documentation system reused a Patient_ID."""
+    upload(package_bytes(praxis, [patient(1, praxis.melder_id, ["Diagnose"])]), praxis, physician)
+    other = package_bytes(praxis, [patient(1, praxis.melder_id, ["OP"])]).replace(b"1930-01-02", b"1931-05-06")
+    package = upload(other, praxis, physician)
+    assert package.state == PackageState.ABGELEHNT
+    assert package.problems[0]["meldung"] == (
+        "Die Patient_ID UP0000001 gehört in Ihrer Einrichtung zu einer Person mit anderem Geburtsdatum. "
+        "Bitte prüfen Sie die Patient_ID."
+    )
+    assert Report.objects.filter(patient__patient_id="UP0000001").count() == 1
+
+
 def test_a_rejected_meldung_is_not_stored_and_the_others_are(erika, praxis, physician, clock):
     bad = meldung(2, praxis.melder_id, Primaertumor_ICD={"Code": "C61", "Version": "10 2025 GM"})
     package = upload(xml_for(erika, praxis, [meldung(1, praxis.melder_id), bad]), praxis, physician)
