@@ -239,7 +239,12 @@ def judge_alongside(source: IO[bytes], reopen: Opener, visit: Visit) -> Verdict:
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(target=_validate_copy, args=(reopen, choice, sender), daemon=True)
-    child.start()
+    try:
+        child.start()
+    except OSError:  # no process to spare (memory, process limit): the same verdict, one core
+        receiver.close()
+        sender.close()
+        return _validated(source, choice, visit)
     sender.close()
     answer: tuple[str, tuple[Any, ...]] | None = None
     try:

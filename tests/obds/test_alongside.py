@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import multiprocessing.context
 import time
 from pathlib import Path
 from typing import IO
@@ -87,3 +88,15 @@ def test_a_child_that_dies_is_an_error_not_a_verdict(big_package):
 
     with pytest.raises(RuntimeError, match="died without a verdict"):
         judge_alongside(io.BytesIO(big_package), dying, lambda element: None)
+
+
+def test_without_a_process_to_spare_the_check_runs_in_this_one(big_package, monkeypatch):
+    """The operating system refusing a fork cannot be arranged for real here, so start() is made to fail."""
+
+    def refused(self):
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(multiprocessing.context.ForkProcess, "start", refused)
+    seen: list[object] = []
+    verdict = judge_alongside(io.BytesIO(big_package), opener(big_package), seen.append)
+    assert verdict.valid and len(seen) == big_package.count(b"<Patient ") + 2  # and Absender, Melder
