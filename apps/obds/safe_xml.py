@@ -8,13 +8,10 @@ schema compiled once per process; elements are cleared as they end, so memory do
 
 from __future__ import annotations
 
-import multiprocessing
 import re
 from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from typing import IO, Any
 
 from lxml import etree  # type: ignore[import-untyped]  # lxml-stubs 0.5 lags lxml 6 (no keep_tail, doctype)
@@ -83,7 +80,7 @@ def precheck(head: bytes) -> None:
 VISITED = ("Absender", "Patient", "Melder")
 
 
-def _events(
+def events(
     source: IO[bytes], schema: etree.XMLSchema | None, tags: list[str] | None = None
 ) -> Iterator[tuple[str, etree._Element]]:
     return etree.iterparse(  # type: ignore[no-any-return]
@@ -105,7 +102,7 @@ def _events(
 
 def _root(source: IO[bytes]) -> etree._Element:
     try:
-        for _, element in _events(source, None):
+        for _, element in events(source, None):
             if element.getroottree().docinfo.doctype:
                 raise Rejected("doctype", "Die Datei enthält eine DOCTYPE-Deklaration.")
             return element
@@ -119,17 +116,29 @@ WRAPPED = re.compile(r"line (\d+): b'(.*)'(?: \(line \d+\))?")  # how lxml repor
 
 def _rejected(error: etree.XMLSyntaxError, line: int = 0, path: str = "") -> Rejected:
     entry = error.error_log.last_error if error.error_log else None
-    message = entry.message if entry is not None else str(error.msg or error)
+    if entry is None:
+        message, line = _unwrapped(str(error.msg or error), line)
+        return _explained("syntax", message, line or error.lineno or 0, 0, path)
+    return _from_entry(entry, line or error.lineno or 0, path)
+
+
+def _from_entry(entry: etree._LogEntry, line: int, path: str) -> Rejected:
+    message, line = _unwrapped(entry.message, line)
+    kind = "schema" if entry.domain_name == "SCHEMASV" else "syntax"
+    return _explained(kind, message, entry.line or line, max(entry.column, 0), path)
+
+
+def _unwrapped(message: str, line: int) -> tuple[str, int]:
     if wrapped := WRAPPED.fullmatch(message):
-        line, message = int(wrapped.group(1)), wrapped.group(2)
-    kind = "schema" if entry is not None and entry.domain_name == "SCHEMASV" else "syntax"
-    if entry is not None and entry.line:
-        line = entry.line
-    column = max(entry.column, 0) if entry is not None else 0
+        return wrapped.group(2), int(wrapped.group(1))
+    return message, line
+
+
+def _explained(kind: str, message: str, line: int, column: int, path: str) -> Rejected:
     explained = german(message)
     if explained is None:
-        return Rejected(kind, message, line or error.lineno or 0, column, path)
-    return Rejected(kind, explained, line or error.lineno or 0, column, path, original=message.strip())
+        return Rejected(kind, message, line, column, path)
+    return Rejected(kind, explained, line, column, path, original=message.strip())
 
 
 ELEMENT_IN_MESSAGE = re.compile(r"Element '(?:\{[^}]*\})?([^']+)'")
@@ -164,7 +173,7 @@ def _locate(source: IO[bytes], schema: etree.XMLSchema) -> tuple[int, str]:
             else:
                 open_elements.pop()
                 if element.getparent() is not None:
-                    _forget(element)
+                    forget(element)
         log = parser.feed_error_log  # schema errors land here at once but are raised only at close()
         if failed or len(log):
             named = ELEMENT_IN_MESSAGE.match(log.last_error.message) if len(log) else None
@@ -190,11 +199,11 @@ def judge(source: IO[bytes], visit: Visit | None = None) -> Verdict:
     what it learnt is only trustworthy when the verdict is valid. Only those elements come back to Python
     (the rest stays in libxml2), and each is dropped once seen, so memory holds one patient at a time.
     """
-    choice = _chosen(source)
-    return _validated(source, choice, visit)
+    choice = chosen_schema(source)
+    return validated(source, choice, visit)
 
 
-def _chosen(source: IO[bytes]) -> SchemaChoice:
+def chosen_schema(source: IO[bytes]) -> SchemaChoice:
     """The schema the file's root asks for, after the refusals that need only its first bytes."""
     precheck(source.read(HEAD_BYTES))
     source.seek(0)
@@ -206,90 +215,34 @@ def _chosen(source: IO[bytes]) -> SchemaChoice:
         raise Rejected("format", str(refusal)) from None
 
 
-def _validated(source: IO[bytes], choice: SchemaChoice, visit: Visit | None) -> Verdict:
+def validated(source: IO[bytes], choice: SchemaChoice, visit: Visit | None) -> Verdict:
+    """The verdict; ``visit`` sees no element once libxml2 has logged an error (lxml raises it only at the
+    end of the file), so a package refused early is not checked and stored to its end first."""
     etree.clear_error_log()  # this thread's log still holds errors of earlier files
+    first_error = None
     try:
-        for _, element in _events(source, choice.schema, _visited_tags(choice)):
-            if visit is not None:
+        parsing: Any = events(source, choice.schema, visited_tags(choice))  # lxml's iterparse, with its error_log
+        for _, element in parsing:
+            if first_error is None and (logged := parsing.error_log.filter_from_errors()):
+                first_error = logged[0]
+            if visit is not None and first_error is None:
                 visit(element)
-            _forget(element)
+            forget(element)
     except etree.XMLSyntaxError as error:
         line, path = _locate(source, choice.schema)
         return Verdict(choice.format, choice.version, _rejected(error, line, path))
+    if first_error is not None:  # logged but never raised: still refused, as visit did not see it all
+        line, path = _locate(source, choice.schema)
+        return Verdict(choice.format, choice.version, _from_entry(first_error, line, path))
     return Verdict(choice.format, choice.version, None)
 
 
-def _visited_tags(choice: SchemaChoice) -> list[str]:
+def visited_tags(choice: SchemaChoice) -> list[str]:
     namespace = OBDS_NS if choice.format == "oBDS" else ADT_NS
     return [f"{{{namespace}}}{name}" for name in VISITED]
 
 
-Opener = Callable[[], AbstractContextManager[IO[bytes]]]
-
-
-def judge_alongside(source: IO[bytes], reopen: Opener, visit: Visit) -> Verdict:
-    """The verdict of ``judge``, in about the time of the slower half on two cores.
-
-    libxml2 holds Python's lock while it validates, so a thread would not help: a forked child validates
-    its own fresh copy of the file (``reopen``) while this process reads the elements for ``visit``
-    without the schema. The child sends back only the verdict; it touches no database connection and
-    leaves through os._exit. A child that finds an error early stops this pass at the next element.
-    """
-    choice = _chosen(source)
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_validate_copy, args=(reopen, choice, sender), daemon=True)
-    try:
-        child.start()
-    except OSError:  # no process to spare (memory, process limit): the same verdict, one core
-        receiver.close()
-        sender.close()
-        return _validated(source, choice, visit)
-    sender.close()
-    answer: tuple[str, tuple[Any, ...]] | None = None
-    try:
-        try:
-            for _, element in _events(source, None, _visited_tags(choice)):
-                if answer is None and receiver.poll():
-                    answer = receiver.recv()
-                    if answer[1]:  # the file is refused: what this pass learnt would be thrown away
-                        break
-                visit(element)
-                _forget(element)
-        except etree.XMLSyntaxError:
-            pass  # the child finds the same error, and says where
-        if answer is None:
-            answer = receiver.recv()
-    except EOFError:
-        raise RuntimeError("the schema check's child process died without a verdict") from None
-    finally:
-        receiver.close()
-        child.join(timeout=1)
-        if child.is_alive():
-            child.kill()
-            child.join()
-    kind, fields = answer
-    if kind == "abgelehnt":
-        raise Rejected(*fields)
-    return Verdict(choice.format, choice.version, Rejected(*fields) if fields else None)
-
-
-def _validate_copy(reopen: Opener, choice: SchemaChoice, sender: Connection) -> None:
-    """In the child: the verdict for a fresh copy of the file, sent as plain values."""
-    try:
-        with reopen() as copy:
-            copy.seek(0)
-            problem = _validated(copy, choice, None).problem
-        sender.send(("geprueft", _fields(problem) if problem is not None else ()))
-    except Rejected as refused:  # e.g. a member of a ZIP archive that is damaged
-        sender.send(("abgelehnt", _fields(refused)))
-
-
-def _fields(refused: Rejected) -> tuple[Any, ...]:
-    return (refused.code, refused.message, refused.line, refused.column, refused.path, refused.original)
-
-
-def _forget(element: etree._Element) -> None:
+def forget(element: etree._Element) -> None:
     """Drop what is done with (lxml's iterparse pattern) so memory stays flat."""
     element.clear(keep_tail=True)
     parent = element.getparent()

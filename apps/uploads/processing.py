@@ -20,9 +20,10 @@ from lxml import etree  # type: ignore[import-untyped]  # lxml-stubs 0.5 lags lx
 from apps.core.audit import record_event
 from apps.institutions.models import UploadStatus
 from apps.obds import codes
+from apps.obds.alongside import judge_alongside
 from apps.obds.plausibility import Context, Severity, check
 from apps.obds.plausibility.engine import as_date, report_type, text
-from apps.obds.safe_xml import Rejected, judge, judge_alongside
+from apps.obds.safe_xml import Rejected, judge
 from apps.obds.schema_model import load, to_data
 from apps.obds.schemas import ADT_NS, OBDS_NS
 from apps.uploads import testphase
@@ -139,7 +140,7 @@ class Scan:
         stammdaten = patient.get("Patienten_Stammdaten", {})
         meldungen = patient.get("Menge_Meldung", {}).get("Meldung", [])
         lines = [meldung.sourceline for meldung in element.iter(f"{{{OBDS_NS}}}Meldung")]
-        known_dates: dict[int, Any] = {}  # each of the patient's reports is read for dates once
+        findings = patient_findings(patient, self.codes, self.today)
         entries = []
         for index, meldung in enumerate(meldungen):
             where = {
@@ -159,19 +160,9 @@ class Scan:
                         "Fehler", "Diese Meldung_ID steht schon in einer anderen Datei dieses Pakets (Duplikat)."
                     )
                 self.meldung_ids.add(entry.meldung_id)
-            context = Context(
-                meldung=meldung,
-                sex=text(stammdaten.get("Geschlecht")),
-                born=as_date(stammdaten.get("Geburtsdatum")),
-                insurance={key: value for key, value in stammdaten.items() if key.startswith("Versichertendaten_")},
-                earlier=tuple(other for other in meldungen if other is not meldung),
-                codes=self.codes,
-                today=self.today,
-                known_dates=known_dates,
-            )
-            for finding in check(context):
-                entry.note(finding.severity.value, finding.message, regel=finding.rule)
-                self.outcome.counts["hinweise"] += finding.severity == Severity.HINWEIS
+            for severity, message, rule in findings[index]:
+                entry.note(severity, message, regel=rule)
+                self.outcome.counts["hinweise"] += severity == Severity.HINWEIS.value
             entries.append(entry)
         return PatientEntry(str(patient.get("@Patient_ID", "")), stammdaten, entries)
 
@@ -185,6 +176,30 @@ class Scan:
                 self.outcome.counts[f"art_{meldung.report_type}"] += 1
                 self.outcome.counts["abgelehnt" if meldung.blocking else "angenommen"] += 1
                 self.outcome.problems.extend(meldung.problems)
+
+
+Findings = list[list[tuple[str, str, str]]]  # per Meldung: (severity, German message, rule)
+
+
+def patient_findings(patient: dict[str, Any], lists: codes.CodeLists | None, today: datetime.date) -> Findings:
+    """The plausibility rules of the online entry for each Meldung of one patient, as plain values."""
+    stammdaten = patient.get("Patienten_Stammdaten", {})
+    meldungen = patient.get("Menge_Meldung", {}).get("Meldung", [])
+    known_dates: dict[int, Any] = {}  # each of the patient's reports is read for dates once
+    findings = []
+    for meldung in meldungen:
+        context = Context(
+            meldung=meldung,
+            sex=text(stammdaten.get("Geschlecht")),
+            born=as_date(stammdaten.get("Geburtsdatum")),
+            insurance={key: value for key, value in stammdaten.items() if key.startswith("Versichertendaten_")},
+            earlier=tuple(other for other in meldungen if other is not meldung),
+            codes=lists,
+            today=today,
+            known_dates=known_dates,
+        )
+        findings.append([(finding.severity.value, finding.message, finding.rule) for finding in check(context)])
+    return findings
 
 
 def validate(package: Package, importing: bool) -> Outcome:

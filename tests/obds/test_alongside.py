@@ -12,7 +12,8 @@ import pytest
 from django.conf import settings
 
 from apps.institutions.models import Institution
-from apps.obds.safe_xml import Rejected, Verdict, judge, judge_alongside
+from apps.obds.alongside import judge_alongside
+from apps.obds.safe_xml import Rejected, Verdict, judge
 from tests.uploads.packages import write_package
 
 SAMPLES = Path(settings.OBDS_SCHEMA_DIR).parent / "samples"
@@ -72,7 +73,7 @@ def test_an_error_found_early_stops_the_python_pass(big_package):
     broken = big_package.replace(b"<Geschlecht>W<", b"<Geschlecht>Q<", 1)
     seen: list[object] = []
 
-    def slow_visit(element: object) -> None:  # the Python checks take far longer per patient than libxml2
+    def slow_visit(element: object) -> None:  # storing takes far longer per patient than libxml2
         seen.append(element)
         time.sleep(0.005)
 
