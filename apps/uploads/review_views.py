@@ -79,8 +79,9 @@ def original_view(request: HttpRequest, package_uuid: uuid.UUID) -> HttpResponse
     if package.stored_file.data_key is None:
         return render(request, "uploads/shredded.html", {"package": package}, status=410)
     record_event("package.original_downloaded", actor=current_user(request), target=package, request=request)
-    response = StreamingHttpResponse(_chunks(package), content_type="application/xml")
-    response["Content-Disposition"] = f'attachment; filename="Paket-{package.uuid}.xml"'
+    kind, extension = ("application/zip", "zip") if package.is_archive else ("application/xml", "xml")
+    response = StreamingHttpResponse(_chunks(package), content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="Paket-{package.uuid}.{extension}"'
     return response  # type: ignore[return-value]  # streamed; the decorators only pass it on
 
 

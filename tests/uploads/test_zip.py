@@ -91,12 +91,18 @@ def test_a_meldung_id_in_two_files_is_refused_the_second_time(praxis, physician,
     assert rows[0][1] == "Datei" and rows[1][1] == "januar/paket2.xml"
 
 
-def test_a_test_package_may_spread_over_several_files(praxis, physician, clock):
+def test_a_test_package_may_spread_over_several_files(praxis, physician, clerk, client, clock):
     praxis.upload_status = UploadStatus.TESTPHASE
     praxis.save()
-    package = upload(zipped(two_files(praxis)), praxis, physician, name="test.zip")
+    archive = zipped(two_files(praxis))
+    package = upload(archive, praxis, physician, name="test.zip")
     assert package.state == PackageState.WARTET, package.problems
     assert not Report.objects.exists()
+    log_in(client, clerk)
+    original = client.get(f"/vertrauensstelle/pakete/{package.uuid}/original/")
+    assert original["Content-Type"] == "application/zip"
+    assert original["Content-Disposition"] == f'attachment; filename="Paket-{package.uuid}.zip"'
+    assert b"".join(original.streaming_content) == archive
 
 
 ORDINARY_ZIP = zipped({"paket.xml": b"<oBDS/>"})
