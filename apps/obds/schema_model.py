@@ -206,13 +206,14 @@ def to_data(element: Any, spec: ElementSpec) -> Data:
     """
     if spec.text_only:
         return element.text or ""
-    data: dict[str, Data] = {"@" + name: value for name, value in element.items() if name[0] != "{"}
+    attributes = element.items()
+    data: dict[str, Data] = {"@" + name: value for name, value in attributes if name[0] != "{"} if attributes else {}
     if spec.text is not None:
         data["#text"] = element.text or ""
     readers = _readers(spec)
     for child in element:
         tag = child.tag
-        if not isinstance(tag, str):
+        if type(tag) is not str:
             continue  # comments, processing instructions
         name = tag[tag.find("}") + 1 :]
         child_spec, repeated, leaf = readers[name]

@@ -147,25 +147,25 @@ def as_date(value: Any) -> datetime.date | None:
 
 
 def _collect_dates(data: Any, trail: str, found: list[tuple[str, datetime.date]]) -> None:
-    """What ``walk`` would visit, with each value read as an xs:date; a plain loop, as it runs for every
-    element of every uploaded Meldung. Like ``walk``, items of repeated elements are entered, not read."""
-    if isinstance(data, list):
-        for item in data:
-            _collect_dates(item, trail, found)
-        return
-    if not isinstance(data, dict):
+    """What ``walk`` would visit, with each value read as an xs:date; a plain loop with exact type tests, as it
+    runs for every element of every uploaded Meldung. Like ``walk``, items of repeated elements are entered,
+    not read themselves."""
+    if type(data) is not dict:
+        if type(data) is list:
+            for item in data:
+                _collect_dates(item, trail, found)
         return
     for key, value in data.items():
         if key[0] in "@#":
             continue
-        path = f"{trail}/{key}" if trail else key
-        raw = value.get("#text") if isinstance(value, dict) else value
-        if isinstance(raw, str) and len(raw) == 10 and raw[4] == "-" and raw[7] == "-":
+        kind = type(value)
+        raw = value.get("#text") if kind is dict else value
+        if type(raw) is str and len(raw) == 10 and raw[4] == "-" and raw[7] == "-":
             day = as_date(raw)
             if day is not None:
-                found.append((path, day))
-        if isinstance(value, dict | list):
-            _collect_dates(value, path, found)
+                found.append((f"{trail}/{key}" if trail else key, day))
+        if kind is dict or kind is list:
+            _collect_dates(value, f"{trail}/{key}" if trail else key, found)
 
 
 def report_type(meldung: dict[str, Any]) -> str | None:
