@@ -21,8 +21,8 @@ from apps.core.audit import record_event
 from apps.institutions.models import UploadStatus
 from apps.obds import codes
 from apps.obds.alongside import judge_alongside
-from apps.obds.plausibility import Context, Severity, check
-from apps.obds.plausibility.engine import as_date, report_type, text
+from apps.obds.plausibility import Severity
+from apps.obds.plausibility.engine import report_type
 from apps.obds.safe_xml import Rejected, judge
 from apps.obds.schema_model import load, to_data
 from apps.obds.schemas import ADT_NS, OBDS_NS
@@ -31,6 +31,7 @@ from apps.uploads.acceptance import refusal
 from apps.uploads.archive import xml_files
 from apps.uploads.importing import MeldungEntry, PatientEntry, refuse_sent, store
 from apps.uploads.models import Package, PackageState
+from apps.uploads.plausibility import check_against_stored, patient_findings
 
 MELDUNG_PATH = "/oBDS/Menge_Patient/Patient/Menge_Meldung/Meldung"
 MELDER_PATH = "/oBDS/Menge_Melder/Melder"
@@ -168,6 +169,8 @@ class Scan:
 
     def flush(self) -> None:
         batch, self.pending = self.pending, []
+        if hinweise := check_against_stored(self.package.institution_id, batch, self.codes, self.today):
+            self.outcome.counts["hinweise"] += hinweise
         refuse_sent(self.package.institution_id, batch)
         if self.importing and not self.foreign_melder:
             store(self.package, batch)
@@ -176,30 +179,6 @@ class Scan:
                 self.outcome.counts[f"art_{meldung.report_type}"] += 1
                 self.outcome.counts["abgelehnt" if meldung.blocking else "angenommen"] += 1
                 self.outcome.problems.extend(meldung.problems)
-
-
-Findings = list[list[tuple[str, str, str]]]  # per Meldung: (severity, German message, rule)
-
-
-def patient_findings(patient: dict[str, Any], lists: codes.CodeLists | None, today: datetime.date) -> Findings:
-    """The plausibility rules of the online entry for each Meldung of one patient, as plain values."""
-    stammdaten = patient.get("Patienten_Stammdaten", {})
-    meldungen = patient.get("Menge_Meldung", {}).get("Meldung", [])
-    known_dates: dict[int, Any] = {}  # each of the patient's reports is read for dates once
-    findings = []
-    for meldung in meldungen:
-        context = Context(
-            meldung=meldung,
-            sex=text(stammdaten.get("Geschlecht")),
-            born=as_date(stammdaten.get("Geburtsdatum")),
-            insurance={key: value for key, value in stammdaten.items() if key.startswith("Versichertendaten_")},
-            earlier=tuple(other for other in meldungen if other is not meldung),
-            codes=lists,
-            today=today,
-            known_dates=known_dates,
-        )
-        findings.append([(finding.severity.value, finding.message, finding.rule) for finding in check(context)])
-    return findings
 
 
 def validate(package: Package, importing: bool) -> Outcome:

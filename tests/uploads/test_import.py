@@ -80,6 +80,21 @@ def test_a_known_patient_id_with_another_birth_date_is_refused(praxis, physician
     assert Report.objects.filter(patient__patient_id="UP0000001").count() == 1
 
 
+def test_a_tod_is_checked_against_the_reports_stored_before(praxis, physician, clock):
+    """As in the online entry: the first Tod after a stored Diagnose is taken, a second Tod is refused."""
+    upload(package_bytes(praxis, [patient(1, praxis.melder_id, ["Diagnose"])]), praxis, physician)
+    first = upload(package_bytes(praxis, [patient(1, praxis.melder_id, ["Tod"])]), praxis, physician)
+    assert first.state == PackageState.ANGENOMMEN, first.problems
+    again = package_bytes(praxis, [patient(1, praxis.melder_id, ["Tod"])]).replace(b"UP0000001-Tod", b"UP0000001-T2")
+    second = upload(again, praxis, physician)
+    assert second.state == PackageState.ABGELEHNT
+    assert [(item["regel"], item["meldung_id"]) for item in second.problems] == [("TOD_NUR_EINMAL", "UP0000001-T2")]
+    assert Report.objects.filter(report_type="Tod").count() == 1
+    resent = package_bytes(praxis, [patient(1, praxis.melder_id, ["Tod"])]).replace(b"Meldedatum>", b"Meldedatum >", 1)
+    duplicate = upload(resent, praxis, physician)  # the same Tod once more: a duplicate, and only that
+    assert [item["meldung"] for item in duplicate.problems] == ["Diese Meldung_ID wurde bereits gesendet (Duplikat)."]
+
+
 def test_a_rejected_meldung_is_not_stored_and_the_others_are(erika, praxis, physician, clock):
     bad = meldung(2, praxis.melder_id, Primaertumor_ICD={"Code": "C61", "Version": "10 2025 GM"})
     package = upload(xml_for(erika, praxis, [meldung(1, praxis.melder_id), bad]), praxis, physician)

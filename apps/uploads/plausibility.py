@@ -1,0 +1,85 @@
+"""The plausibility rules of the online entry, applied to the Meldungen of an uploaded package.
+
+Each patient's Meldungen are checked with the patient's other Meldungen of the package as they are read. A Tod
+is checked once more, per batch, against the reports stored before for the same Patient_ID, as the online entry
+checks against the patient's reports: a second Tod, or a death dated before an earlier report's date, is found
+across packages too.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from typing import Any
+
+from apps.obds.codes import CodeLists
+from apps.obds.plausibility import Context, Severity, check
+from apps.obds.plausibility.engine import as_date, text
+from apps.reports.models import Report
+from apps.uploads.importing import PatientEntry
+
+Findings = list[list[tuple[str, str, str]]]  # per Meldung: (severity, German message, rule)
+
+
+def patient_findings(patient: dict[str, Any], lists: CodeLists | None, today: datetime.date) -> Findings:
+    """The findings for each Meldung of one patient (as read by schema_model.to_data), as plain values."""
+    stammdaten = patient.get("Patienten_Stammdaten", {})
+    meldungen = patient.get("Menge_Meldung", {}).get("Meldung", [])
+    known_dates: dict[int, Any] = {}  # each of the patient's reports is read for dates once
+    findings = []
+    for meldung in meldungen:
+        earlier = tuple(other for other in meldungen if other is not meldung)
+        context = _context(meldung, stammdaten, earlier, lists, today, known_dates)
+        findings.append([(finding.severity.value, finding.message, finding.rule) for finding in check(context)])
+    return findings
+
+
+def check_against_stored(
+    institution_id: int, batch: list[PatientEntry], lists: CodeLists | None, today: datetime.date
+) -> int:
+    """Note on each Tod of ``batch`` what the reports stored before for its patient add; the new Hinweise."""
+    dying = {entry.patient_id: entry for entry in batch if any(m.report_type == "Tod" for m in entry.meldungen)}
+    if not dying:
+        return 0
+    stored: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
+    reports = Report.objects.filter(
+        patient__institution_id=institution_id, patient__patient_id__in=list(dying), corrections__isnull=True
+    ).select_related("patient")
+    for report in reports:
+        stored[report.patient.patient_id].append((report.meldung_id, report.data))
+    hinweise = 0
+    for patient_id, earlier_reports in stored.items():
+        entry = dying[patient_id]
+        for meldung in entry.meldungen:
+            if meldung.report_type != "Tod" or meldung.repeated:
+                continue
+            noted = {problem.get("regel") for problem in meldung.problems}
+            others = tuple(other.data for other in entry.meldungen if other is not meldung)
+            # the same Meldung sent again is no earlier report: it is refused as a duplicate, and only that
+            sent_before = tuple(data for meldung_id, data in earlier_reports if meldung_id != meldung.meldung_id)
+            context = _context(meldung.data, entry.stammdaten, others + sent_before, lists, today, {})
+            for finding in check(context):
+                if finding.rule not in noted:
+                    meldung.note(finding.severity.value, finding.message, regel=finding.rule)
+                    hinweise += finding.severity == Severity.HINWEIS
+    return hinweise
+
+
+def _context(
+    meldung: dict[str, Any],
+    stammdaten: dict[str, Any],
+    earlier: tuple[dict[str, Any], ...],
+    lists: CodeLists | None,
+    today: datetime.date,
+    known_dates: dict[int, Any],
+) -> Context:
+    return Context(
+        meldung=meldung,
+        sex=text(stammdaten.get("Geschlecht")),
+        born=as_date(stammdaten.get("Geburtsdatum")),
+        insurance={key: value for key, value in stammdaten.items() if key.startswith("Versichertendaten_")},
+        earlier=earlier,
+        codes=lists,
+        today=today,
+        known_dates=known_dates,
+    )
