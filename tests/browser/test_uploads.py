@@ -1,6 +1,7 @@
 """Documentation staff upload a package in chromium and read its validation report; axe-clean."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -24,6 +25,7 @@ def test_a_package_is_uploaded_validated_and_reported(live_server, page: Page, p
         visit = Visit(page, live_server.url)
         visit.log_in(physician)
         page.get_by_role("link", name="Pakete").click()
+        expect(page).to_have_title(re.compile(r"^Meldungspakete – [^<]+$"))
         visit.check()
         page.get_by_label("Meldungspaket (oBDS-XML oder ZIP)").set_input_files(str(path))
         page.get_by_role("button", name="Paket hochladen").click()  # sent by the progress script
