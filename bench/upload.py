@@ -6,7 +6,8 @@ Sizes in MB: BENCH_UPLOAD_SIZES (default "10,100"). Works in a throw-away test d
 - receiving the upload (hash + encrypt + store the original), as the upload page does;
 - the full processing by a real worker process (manage.py db_worker --batch): schema validation,
   ownership, plausibility of every Meldung, split into reports, encrypt and store; measured from the
-  package's start to its end (the worker's own start-up is printed apart), with the worker's peak RSS.
+  package's start to its end (the worker's own start-up is printed apart), with the worker's peak RSS;
+- the same processing for the package inside a ZIP archive (read from the encrypted store).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import sys
 import tempfile
 import threading
 import time
+import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -33,7 +35,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import connection
 from django.test.utils import override_settings, setup_test_environment
 
-from apps.accounts.models import Role
+from apps.accounts.models import Role, User
 from apps.institutions.models import Institution, UploadStatus
 from apps.reports.models import Report
 from apps.uploads.actions import do_receive_package
@@ -100,32 +102,42 @@ def worker() -> tuple[float, int]:
     return time.perf_counter() - started, peak
 
 
-def measure(size_mb: int, folder: Path) -> None:
-    """Each size for its own institution: the same generated ids would otherwise be duplicates."""
+def bench_institution(label: str) -> tuple[Institution, User]:
+    """Each package for its own institution: the same generated ids would otherwise be duplicates."""
     institution = Institution.objects.create(
-        name=f"Klinikum Bench {size_mb}", melder_id=f"BENCH{size_mb}", upload_status=UploadStatus.FREIGEGEBEN
+        name=f"Klinikum Bench {label}", melder_id=f"BENCH{label}", upload_status=UploadStatus.FREIGEGEBEN
     )
-    user = make_user(f"bench.doku{size_mb}", Role.DOKUMENTATION, institution)
-    path = folder / f"paket-{size_mb}mb.xml"
-    with path.open("wb") as target:
-        patients, meldungen = write_package(target, institution, size_mb * MB)
-    size = path.stat().st_size
-    floor = xmllint(path)
+    return institution, make_user(f"bench.doku{label.lower()}", Role.DOKUMENTATION, institution)
+
+
+def processed(path: Path, institution: Institution, user: User, meldungen: int) -> tuple[float, float, float, int]:
+    """Receive ``path`` as the upload page does and let a worker process it: receive, processing and wall
+    time, and the worker's peak RSS."""
     started = time.perf_counter()
     with path.open("rb") as source:
         package = do_receive_package(
-            UploadedFile(source, name=path.name, size=size), institution=institution, acting_user=user
+            UploadedFile(source, name=path.name, size=path.stat().st_size), institution=institution, acting_user=user
         )
     received = time.perf_counter() - started
     wall, peak = worker()
     package = Package.objects.get(pk=package.pk)
     assert package.started_at is not None and package.finished_at is not None
-    processing = (package.finished_at - package.started_at).total_seconds()
     stored = Report.objects.filter(package=package).count()
     if package.state != "angenommen" or stored != meldungen:
         raise SystemExit(
             f"processing went wrong: {package.state}, {stored} of {meldungen} stored, {package.problems[:3]}"
         )
+    return received, (package.finished_at - package.started_at).total_seconds(), wall, peak
+
+
+def measure(size_mb: int, folder: Path) -> None:
+    institution, user = bench_institution(str(size_mb))
+    path = folder / f"paket-{size_mb}mb.xml"
+    with path.open("wb") as target:
+        patients, meldungen = write_package(target, institution, size_mb * MB)
+    size = path.stat().st_size
+    floor = xmllint(path)
+    received, processing, wall, peak = processed(path, institution, user, meldungen)
     print(f"\n~{size_mb} MB package: {size / MB:.1f} MB, {patients} patients, {meldungen} Meldungen (all 8 types)")
     print(f"  xmllint --stream --schema (floor)     {floor:8.2f} s")
     print(f"  receive: hash + encrypt + store       {received:8.2f} s")
@@ -133,6 +145,14 @@ def measure(size_mb: int, folder: Path) -> None:
     print(f"  worker: wall incl. start-up           {wall:8.2f} s")
     print(f"  Meldungen per second (processing)     {meldungen / processing:8.0f}")
     print(f"  worker peak RSS (with its child)      {peak / MB:8.0f} MB")
+    # The same package in a ZIP archive (for an institution of its own), read from the encrypted store.
+    institution, user = bench_institution(f"{size_mb}Z")
+    archive = folder / f"paket-{size_mb}mb.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as packed, packed.open("paket.xml", "w") as target:
+        _, meldungen = write_package(target, institution, size_mb * MB)  # a longer Melder_ID: a few fewer
+    received, processing, wall, peak = processed(archive, institution, user, meldungen)
+    print(f"  as ZIP ({archive.stat().st_size / MB:.1f} MB): full processing {processing:8.2f} s   "
+          f"ratio to xmllint {processing / floor:5.2f}, peak RSS {peak / MB:.0f} MB")  # fmt: skip
 
 
 def run() -> None:
