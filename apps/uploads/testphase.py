@@ -4,6 +4,8 @@ the report types the institution declared, is reviewed by the Vertrauensstelle b
 
 from __future__ import annotations
 
+import logging
+import smtplib
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -11,12 +13,14 @@ from django.core.mail import send_mail
 from django.urls import reverse
 
 from apps.accounts.models import Role, User
+from apps.core.audit import record_event
 from apps.reports.models import ReportType
 from apps.uploads.models import Package, PackageState
 
 if TYPE_CHECKING:
     from apps.uploads.processing import Outcome
 
+logger = logging.getLogger(__name__)
 MIN_MELDUNGEN = 10
 MIN_PATIENTS = 5
 NOT_ENABLED = (
@@ -74,5 +78,18 @@ def notify_registry(package: Package) -> None:
         f"Es wartet auf Ihre Prüfung und Freigabe:\n{link}\n"
     )
     addresses = recipients()
-    if addresses:
+    if not addresses:
+        return
+    try:
         send_mail(f"Testpaket wartet auf Freigabe: {institution.melder_id}", body, None, addresses)
+    except (smtplib.SMTPException, OSError) as error:
+        # The package waits all the same and the Vertrauensstelle's package list counts it; the failure is
+        # recorded where the registry looks (audit log, server log), without the mail's content.
+        logger.warning("Mail about the waiting test package %s failed: %s", package.uuid, type(error).__name__)
+        record_event(
+            "package.notification_failed",
+            actor=None,
+            actor_label="system:worker",
+            target=package,
+            details={"fehler": type(error).__name__},
+        )

@@ -201,6 +201,21 @@ def test_a_test_package_waits_for_the_vertrauensstelle_who_grants_freigabe(
     assert package.state == PackageState.ANGENOMMEN and Report.objects.filter(package=package).count() == 10
 
 
+def test_a_test_package_waits_even_when_the_mail_server_is_down(
+    testing, physician, clerk, clock, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2  # nothing listens there
+    clerk.email = "vst@krebsregister.example"
+    clerk.save()
+    patients = [patient(number, testing.melder_id, ["Diagnose", "OP"]) for number in range(5)]
+    with django_capture_on_commit_callbacks(execute=True):
+        package = upload(package_bytes(testing, patients), testing, physician)
+    assert package.state == PackageState.WARTET
+    event = AuditEvent.objects.get(action="package.notification_failed")
+    assert event.details == {"fehler": "ConnectionRefusedError"}
+
+
 def test_a_returned_test_package_shows_the_correction_requests(testing, physician, clerk, client, clock):
     patients = [patient(number, testing.melder_id, ["Diagnose", "OP"]) for number in range(5)]
     package = upload(package_bytes(testing, patients), testing, physician)
