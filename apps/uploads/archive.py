@@ -10,7 +10,6 @@ CRC, so a member that lies about its size fails instead of growing.
 
 from __future__ import annotations
 
-import unicodedata
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -26,7 +25,7 @@ from apps.core.files import open_file, open_file_for_seeking
 from apps.core.models import StoredFile
 from apps.core.stream import RandomAccessDecryptingReader
 from apps.obds.safe_xml import Rejected
-from apps.uploads.files import NAME_LIMIT, UNSAFE, is_zip_name
+from apps.uploads.files import NAME_LIMIT, cleaned_path, is_zip_name
 
 ZIP_STARTS = (b"PK\x03\x04", b"PK\x05\x06")  # a first file, or the end record of an empty archive
 ARCHIVE_ENDINGS = (".zip", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar", ".tar")
@@ -37,8 +36,7 @@ ENCRYPTED_FLAG = 0x1
 
 def member_name(raw: str) -> str:
     """A file name inside the archive, fit to show: its folders kept, but no "..", control or bidi characters."""
-    path = UNSAFE.sub("", unicodedata.normalize("NFC", raw).replace("\\", "/"))
-    name = "/".join(part for part in path.split("/") if part.strip() not in ("", ".", ".."))
+    name = "/".join(part for part in cleaned_path(raw).split("/") if part.strip() not in ("", ".", ".."))
     return name if len(name) <= NAME_LIMIT else "…" + name[-(NAME_LIMIT - 1) :]
 
 

@@ -15,10 +15,15 @@ NAME_LIMIT = 120
 UNSAFE = re.compile(r"[\x00-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
+def cleaned_path(raw: str) -> str:
+    """A client's path in NFC with "/" between folders and no control or bidi characters."""
+    return UNSAFE.sub("", unicodedata.normalize("NFC", raw).replace("\\", "/"))
+
+
 def display_name(raw: str) -> str:
     """The client's file name fit to show: no folders, control or bidi characters, at most 120 characters."""
-    name = unicodedata.normalize("NFC", raw).replace("\\", "/").rsplit("/", 1)[-1]
-    name = UNSAFE.sub("", name).strip().lstrip(".") or "paket.xml"
+    name = cleaned_path(raw).rsplit("/", 1)[-1]
+    name = name.strip().lstrip(".") or "paket.xml"
     if len(name) > NAME_LIMIT:
         stem, dot, extension = name.rpartition(".")
         keep = NAME_LIMIT - len(extension) - 2
