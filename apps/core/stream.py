@@ -40,8 +40,8 @@ def _open_chunk(cipher: AESGCM, prefix: bytes, counter: int, last: bool, chunk: 
 
 def _read_header(header: bytes) -> tuple[bytes, int]:
     """The nonce prefix and chunk size from a stream's header."""
-    (chunk_size,) = struct.unpack(">I", header[-4:])
-    if len(header) != HEADER_BYTES or header[: len(MAGIC)] != MAGIC or not 0 < chunk_size <= MAX_CHUNK:
+    chunk_size = struct.unpack(">I", header[-4:])[0] if len(header) == HEADER_BYTES else 0
+    if header[: len(MAGIC)] != MAGIC or not 0 < chunk_size <= MAX_CHUNK:
         raise DecryptionError("file: not an encrypted stream of this portal")
     return header[len(MAGIC) : len(MAGIC) + PREFIX_BYTES], chunk_size
 

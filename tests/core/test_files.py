@@ -197,3 +197,11 @@ def test_a_file_opened_for_seeking_refuses_a_cut_or_tampered_stream():
         assert len(plain.read(DEFAULT_CHUNK)) == DEFAULT_CHUNK  # the first chunk is intact
         with pytest.raises(DecryptionError):
             plain.read(1)
+
+
+@pytest.mark.parametrize("kept", [0, 7, 15], ids=["empty", "half a header", "header only"])
+def test_a_stored_file_cut_to_its_header_fails_to_open_for_seeking(kept):
+    stored = store_file(io.BytesIO(b"PK\x03\x04 ein kleines Archiv"))
+    write_stored(stored, stored_bytes(stored)[:kept])
+    with pytest.raises(DecryptionError):
+        open_file_for_seeking(stored)
