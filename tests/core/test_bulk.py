@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.db import connection
 
 from apps.core.bulk import copy_rows
@@ -27,3 +28,8 @@ def test_rows_copied_in_read_back_as_saved_and_are_encrypted():
 def test_nothing_to_copy_is_no_statement():
     with connection.execute_wrapper(lambda *args: pytest.fail("a statement was sent")):
         copy_rows([])
+
+
+def test_a_model_whose_key_is_not_from_a_sequence_is_refused():
+    with pytest.raises(TypeError, match="primary key from a sequence"):
+        copy_rows([Session(session_key="abc", session_data="", expire_date=datetime.datetime.now(datetime.UTC))])
