@@ -50,6 +50,9 @@ class ElementSpec:
     text: SimpleType | None = None
     content: Particle | None = None
     attributes: list[AttributeSpec] = field(default_factory=list)
+    _readers: dict[str, tuple[ElementSpec, bool, bool]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @property
     def repeated(self) -> bool:
@@ -58,6 +61,13 @@ class ElementSpec:
     @property
     def text_only(self) -> bool:
         return self.content is None and not self.attributes
+
+    def readers(self) -> dict[str, tuple[ElementSpec, bool, bool]]:
+        """Each child's name → (spec, repeated, text only), made once: ``to_data`` asks for every element."""
+        if self._readers is None:
+            elements = self.content.elements() if self.content is not None else []
+            self._readers = {child.name: (child, child.repeated, child.text_only) for child in reversed(elements)}
+        return self._readers
 
     def child(self, name: str) -> ElementSpec:
         if self.content is None:
@@ -210,7 +220,7 @@ def to_data(element: Any, spec: ElementSpec) -> Data:
     data: dict[str, Data] = {"@" + name: value for name, value in attributes if name[0] != "{"} if attributes else {}
     if spec.text is not None:
         data["#text"] = element.text or ""
-    readers = _readers(spec)
+    readers = spec.readers()
     for child in element:
         tag = child.tag
         if type(tag) is not str:
@@ -223,18 +233,6 @@ def to_data(element: Any, spec: ElementSpec) -> Data:
         else:
             data[name] = value
     return data
-
-
-_READERS: dict[int, tuple[ElementSpec, dict[str, tuple[ElementSpec, bool, bool]]]] = {}
-
-
-def _readers(spec: ElementSpec) -> dict[str, tuple[ElementSpec, bool, bool]]:
-    kept = _READERS.get(id(spec))
-    if kept is None or kept[0] is not spec:
-        elements = spec.content.elements() if spec.content is not None else []
-        table = {child.name: (child, child.repeated, child.text_only) for child in reversed(elements)}
-        kept = _READERS[id(spec)] = (spec, table)
-    return kept[1]
 
 
 # --- data → XML ----------------------------------------------------------------------------------------------------

@@ -82,7 +82,6 @@ class Scan:
         self.unreadable = False
         self.version_checked = False
         self.file = ""  # the file inside a ZIP archive being read, or ""
-        self.files = 0
         self.meldung_ids: set[str] = set()  # across the files of a ZIP (within one file the XSD's key holds)
         self.patient_spec = load().root.child("Menge_Patient").child("Patient")
         self.codes = codes.load()
@@ -91,7 +90,6 @@ class Scan:
     def begin(self, file: str) -> None:
         """A new file starts: its own root, its own schema version."""
         self.file, self.version_checked = file, False
-        self.files += 1
 
     def visit(self, element: Any) -> None:
         if not self.version_checked:
@@ -188,7 +186,8 @@ def validate(package: Package, importing: bool) -> Outcome:
     notes: list[str] = []
     formats, versions = set(), set()
     try:
-        for file in xml_files(package.stored_file, package.filename, notes):
+        files = xml_files(package.stored_file, package.filename, notes)
+        for file in files:
             name = file.name
             scan.begin(name)
             with file.open() as source:
@@ -216,8 +215,8 @@ def validate(package: Package, importing: bool) -> Outcome:
         raise Undo(Outcome(PackageState.ABGELEHNT, "gemischt", outcome.schema_version, problems=problems))
     outcome.schema_valid = True
     outcome.problems.extend(problem("Hinweis", note) for note in notes)
-    if scan.files > 1:
-        outcome.counts["dateien"] = scan.files
+    if len(files) > 1:
+        outcome.counts["dateien"] = len(files)
     if scan.foreign_melder:  # Meldungen of another institution's Melder: none is taken
         outcome.counts["abgelehnt"] += outcome.counts.pop("angenommen", 0)
         raise Undo(_settled(outcome))

@@ -154,7 +154,7 @@ def test_names_inside_the_archive_are_shown_without_dot_dot_or_bidi_characters(p
     assert package.problems == [{"art": "Hinweis", "meldung": NOT_READ.format("x.txt")}]
 
 
-def test_a_directory_of_a_million_entries_is_refused_before_it_is_parsed(praxis, physician, clock, settings):
+def test_a_directory_claiming_65535_entries_is_refused_before_it_is_parsed(praxis, physician, clock, settings):
     """The end record claims 65 535 entries and a 60 MB directory: refused from those two numbers."""
     end_record = b"PK\x05\x06" + struct.pack("<4H2LH", 0, 0, 0xFFFF, 0xFFFF, 60_000_000, 0, 0)
     package = upload(LOCAL_HEADER + b"\x00" * 100 + end_record, praxis, physician, name="riesig.zip")
