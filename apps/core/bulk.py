@@ -1,30 +1,52 @@
 """Inserting thousands of rows at once with PostgreSQL's COPY (an uploaded package's reports).
 
-Each field's value is prepared as save() prepares it (pre_save: encryption, blind indexes, timestamps), so
-the rows equal what bulk_create would write; COPY only skips the building of one large INSERT statement and
-the quoting of every value in Python, which for encrypted reports cost more than the database's own work.
-Primary keys come from the table's sequence and are not read back.
+Rows are plain mappings of column attribute names to values psycopg can send (ids, text, UUIDs, aware
+datetimes); a field left out takes its default. Encrypted fields are sealed here exactly as save() seals them,
+bound to the row's ``uuid``. No model instances are built and no INSERT statement is quoted together in
+Python: for a package's reports both cost more than the database's own work. Primary keys come from the
+table's sequence and are not read back.
+
+Values that save() computes from other fields (blind indexes, auto_now timestamps) would be missing from such
+rows, so models that have them are refused.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from django.db import connection, models
 from django.db.models.fields import AutoFieldMixin
 
+from apps.core.fields import BlindIndexField, EncryptedField
 
-def copy_rows(objects: Sequence[models.Model]) -> None:
-    if not objects:
+
+def copy_rows(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) -> None:
+    if not rows:
         return
-    meta = type(objects[0])._meta
+    meta = model._meta
     if not isinstance(meta.pk, AutoFieldMixin):
         raise TypeError(f"copy_rows needs a primary key from a sequence; {meta.label} has none")
     fields = [field for field in meta.concrete_fields if field is not meta.pk]
+    computed = [field.name for field in fields if isinstance(field, BlindIndexField) or _auto_now(field)]
+    if computed:
+        raise TypeError(f"copy_rows cannot fill what save() computes: {meta.label}.{', '.join(computed)}")
     quote = connection.ops.quote_name
     statement = f"COPY {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) FROM STDIN"
     with connection.cursor() as cursor, cursor.copy(statement) as copy:
-        for instance in objects:
-            # as bulk_create does: a related object saved after it was assigned gives its pk now
-            instance._prepare_related_fields_for_save(operation_name="copy_rows")
-            copy.write_row([field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields])
+        for row in rows:
+            values = {
+                field.attname: row[field.attname] if field.attname in row else field.get_default() for field in fields
+            }
+            copy.write_row([_prepared(field, values) for field in fields])
+
+
+def _prepared(field: models.Field[Any, Any], values: dict[str, Any]) -> Any:
+    value = values[field.attname]
+    if isinstance(field, EncryptedField) and value is not None:
+        return field.sealed(value, values["uuid"])
+    return value
+
+
+def _auto_now(field: models.Field[Any, Any]) -> bool:
+    return bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))

@@ -97,10 +97,16 @@ class EncryptedField(models.TextField):  # type: ignore[type-arg]
         return data.decode("utf-8")
 
     def associated_data(self, instance: models.Model) -> bytes:
+        return self._associated_data(instance.uuid)  # type: ignore[attr-defined]
+
+    def _associated_data(self, row_uuid: uuid.UUID) -> bytes:
         if self._associated_data_prefix is None:
             self._associated_data_prefix = associated_data_prefix(self.model, self.column)
-        row_uuid: uuid.UUID = instance.uuid  # type: ignore[attr-defined]
         return self._associated_data_prefix + row_uuid.bytes
+
+    def sealed(self, value: Any, row_uuid: uuid.UUID) -> Sealed:
+        """The stored token of ``value`` in the row with ``row_uuid``."""
+        return Sealed(crypto.seal(self.purpose, self.to_bytes(value), self._associated_data(row_uuid)))
 
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Sealed | None:
         return None if value is None else Sealed(value)
@@ -109,7 +115,7 @@ class EncryptedField(models.TextField):  # type: ignore[type-arg]
         value = model_instance.__dict__.get(self.attname)
         if value is None or type(value) is Sealed:  # NULL, or loaded and never read: keep the stored token
             return value
-        return Sealed(crypto.seal(self.purpose, self.to_bytes(value), self.associated_data(model_instance)))
+        return self.sealed(value, model_instance.uuid)  # type: ignore[attr-defined]
 
     def get_prep_value(self, value: Any) -> Any:
         if value is None or isinstance(value, Sealed):

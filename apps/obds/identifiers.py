@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 KVNR = re.compile(r"[A-Z][0-9]{9}")  # GKV_Versichertennummer: letter + 8 digits + check digit
@@ -27,6 +28,7 @@ def normalise_kvnr(raw: str) -> str:
     return "".join(raw.split()).upper()
 
 
+@functools.lru_cache(maxsize=1024)  # asked for each Meldung of a patient
 def kvnr_is_valid(kvnr: str) -> bool:
     """Letter as 01..26, then the first 8 digits; weights 1,2,1,2,… from the left; digit sums mod 10."""
     if not KVNR.fullmatch(kvnr):
@@ -36,6 +38,7 @@ def kvnr_is_valid(kvnr: str) -> bool:
     return total % 10 == int(kvnr[9])
 
 
+@functools.lru_cache(maxsize=1024)
 def ik_is_valid(ik: str) -> bool:
     """Digits 3–8 with weights 2,1,2,1,2,1; digit sums mod 10 equal digit 9."""
     if not IK.fullmatch(ik):

@@ -50,9 +50,7 @@ class ElementSpec:
     text: SimpleType | None = None
     content: Particle | None = None
     attributes: list[AttributeSpec] = field(default_factory=list)
-    _readers: dict[str, tuple[ElementSpec, bool, bool]] | None = field(
-        default=None, init=False, repr=False, compare=False
-    )
+    _readers: dict[str, Reader] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def repeated(self) -> bool:
@@ -62,12 +60,11 @@ class ElementSpec:
     def text_only(self) -> bool:
         return self.content is None and not self.attributes
 
-    def readers(self) -> dict[str, tuple[ElementSpec, bool, bool]]:
-        """Each child's name → (spec, repeated, text only), made once: ``to_data`` asks for every element."""
-        if self._readers is None:
-            elements = self.content.elements() if self.content is not None else []
-            self._readers = {child.name: (child, child.repeated, child.text_only) for child in reversed(elements)}
-        return self._readers
+    def reader(self, prefix: str) -> Reader:
+        """How ``to_data`` reads this element when its tags start with ``prefix`` (``{namespace}``), made once."""
+        if prefix not in self._readers:
+            _make_readers(self, prefix, {})
+        return self._readers[prefix]
 
     def child(self, name: str) -> ElementSpec:
         if self.content is None:
@@ -208,30 +205,56 @@ def load(filename: str = "oBDS_v3.0.4.xsd") -> Model:
 # --- XML → data ----------------------------------------------------------------------------------------------------
 
 
-def to_data(element: Any, spec: ElementSpec) -> Data:
-    """The data of ``element``; a KeyError names a child the schema does not allow there.
+@dataclass
+class Reader:
+    """For one element type: each allowed child's full tag → (name, its Reader or None for a text-only child,
+    repeated), and whether the element has text beside its attributes."""
 
-    This runs for every element of every uploaded package, so it reads each spec's children from a table
-    made once (name → spec, repeated, text only) and takes leaves without a further call.
-    """
+    text: bool
+    children: dict[str, tuple[str, Reader | None, bool]] = field(default_factory=dict)
+
+
+def _make_readers(spec: ElementSpec, prefix: str, made: dict[int, Reader]) -> Reader:
+    """The Readers of ``spec`` and everything below it; ``made`` ends the recursion of recursive types."""
+    if id(spec) in made:
+        return made[id(spec)]
+    reader = made[id(spec)] = spec._readers[prefix] = Reader(text=spec.text is not None)
+    for child in reversed(spec.content.elements() if spec.content is not None else []):
+        below = None if child.text_only else _make_readers(child, prefix, made)
+        reader.children[prefix + child.name] = (child.name, below, child.repeated)
+    return reader
+
+
+def to_data(element: Any, spec: ElementSpec) -> Data:
+    """The data of ``element``; a KeyError names a child the schema does not allow there."""
     if spec.text_only:
         return element.text or ""
+    tag = element.tag
+    return _read(element, spec.reader(tag[: tag.find("}") + 1]))
+
+
+def _read(element: Any, reader: Reader) -> dict[str, Data]:
+    """This runs for every element of every uploaded package: one table lookup per child by its full tag, and
+    text-only children (most of them) are taken without a further call."""
     attributes = element.items()
     data: dict[str, Data] = {"@" + name: value for name, value in attributes if name[0] != "{"} if attributes else {}
-    if spec.text is not None:
+    if reader.text:
         data["#text"] = element.text or ""
-    readers = spec.readers()
+    children = reader.children
     for child in element:
-        tag = child.tag
-        if type(tag) is not str:
-            continue  # comments, processing instructions
-        name = tag[tag.find("}") + 1 :]
-        child_spec, repeated, leaf = readers[name]
-        value = (child.text or "") if leaf else to_data(child, child_spec)
-        if repeated:
-            data.setdefault(name, []).append(value)
-        else:
+        found = children.get(child.tag)
+        if found is None:
+            if type(child.tag) is not str:
+                continue  # comments, processing instructions
+            raise KeyError(etree.QName(child).localname)
+        name, below, repeated = found
+        value = (child.text or "") if below is None else _read(child, below)
+        if not repeated:
             data[name] = value
+        elif name in data:
+            data[name].append(value)
+        else:
+            data[name] = [value]
     return data
 
 

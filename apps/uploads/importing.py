@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
@@ -72,9 +73,8 @@ def store(package: Package, batch: list[PatientEntry]) -> None:
     """Reports for every accepted Meldung of ``batch``; refuses the Meldungen of a patient it cannot match."""
     patients = _patients(package, [entry for entry in batch if entry.accepted()])
     tumors = _tumors(patients.values())
-    reports = []
+    placed: list[tuple[MeldungEntry, Patient, Tumor]] = []
     touched: set[Tumor] = set()
-    now = timezone.now()
     for entry in batch:
         for meldung in entry.accepted():
             patient = patients[entry.patient_id]
@@ -83,26 +83,30 @@ def store(package: Package, batch: list[PatientEntry]) -> None:
             tumor.zuordnung = zuordnung
             if tumor.pk is not None:
                 touched.add(tumor)
-            content = meldung.data.get(meldung.report_type) or {}
-            reports.append(
-                Report(
-                    meldung_id=meldung.meldung_id,
-                    institution_id=package.institution_id,
-                    patient=patient,
-                    tumor=tumor,
-                    report_type=meldung.report_type,
-                    meldeanlass=content.get("Meldeanlass") or IMPLIED_MELDEANLASS.get(meldung.report_type, ""),
-                    data=meldung.data,
-                    draft_uuid=uuid.uuid4(),
-                    package=package,
-                    sent_by_id=package.uploaded_by_id,
-                    sent_at=now,
-                )
-            )
+            placed.append((meldung, patient, tumor))
     Tumor.objects.bulk_create([tumor for tumor in tumors.values() if tumor.pk is None])
     for tumor in touched:  # encrypted fields are written one row at a time (their row id is in the cipher)
         tumor.save(update_fields=["zuordnung"])
-    copy_rows(reports)  # each report takes its new tumour's pk here
+    now = timezone.now()
+    copy_rows(Report, [_report_row(package, meldung, patient.pk, tumor.pk, now) for meldung, patient, tumor in placed])
+
+
+def _report_row(package: Package, meldung: MeldungEntry, patient: int, tumor: int, now: datetime) -> dict[str, Any]:
+    content = meldung.data.get(meldung.report_type) or {}
+    return {
+        "uuid": uuid.uuid4(),
+        "meldung_id": meldung.meldung_id,
+        "institution_id": package.institution_id,
+        "patient_id": patient,
+        "tumor_id": tumor,
+        "report_type": meldung.report_type,
+        "meldeanlass": content.get("Meldeanlass") or IMPLIED_MELDEANLASS.get(meldung.report_type, ""),
+        "data": meldung.data,
+        "draft_uuid": uuid.uuid4(),
+        "package_id": package.pk,
+        "sent_by_id": package.uploaded_by_id,
+        "sent_at": now,
+    }
 
 
 def _patients(package: Package, batch: list[PatientEntry]) -> dict[str, Patient]:

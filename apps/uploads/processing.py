@@ -9,6 +9,7 @@ A finished package is never processed twice.
 from __future__ import annotations
 
 import datetime
+import gc
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -261,7 +262,19 @@ def _from_rejection(refused: Rejected, file: str = "") -> dict[str, Any]:
 
 
 def process(package_uuid: str) -> None:
-    """Validate one package and record the outcome; safe to run again after a crash."""
+    """Validate one package and record the outcome; safe to run again after a crash.
+
+    While it runs, the objects that were there before (Django, the schema model, the code lists) are kept out
+    of the garbage collector's full passes: a large package allocates enough to start many of them, and each
+    would otherwise walk all those objects again (about a tenth of the time of a 10 MB package)."""
+    gc.freeze()
+    try:
+        _process(package_uuid)
+    finally:
+        gc.unfreeze()
+
+
+def _process(package_uuid: str) -> None:
     with transaction.atomic():
         package = _locked(package_uuid)
         if package is None:

@@ -11,8 +11,6 @@ from apps.obds.plausibility.engine import (
     Severity,
     age_at,
     as_date,
-    content,
-    diagnosed,
     german,
     get,
     report_type,
@@ -54,7 +52,7 @@ def no_date_before_birth(context: Context) -> Located | None:
 
 @rule("ALTER_BEREICH", Severity.FEHLER, "Tumorzuordnung/Diagnosedatum", "Geburtsdatum")
 def age_at_diagnosis(context: Context) -> str | None:
-    day = diagnosed(context)
+    day = context.diagnosed
     if day is None or context.born is None:
         return None
     age = age_at(day, context.born)
@@ -65,15 +63,15 @@ def age_at_diagnosis(context: Context) -> str | None:
 
 @rule("ALTER_KIND", Severity.HINWEIS, "Tumorzuordnung/Diagnosedatum", "Geburtsdatum")
 def child_at_diagnosis(context: Context) -> str | None:
-    day = diagnosed(context)
+    day = context.diagnosed
     if day is None or context.born is None or age_at(day, context.born) >= CHILD_AGE:
         return None
     return "Der Patient war bei Diagnose minderjährig: Bitte an das Deutsche Kinderkrebsregister denken (Modul DKKR)."
 
 
 def _therapy_start(context: Context) -> tuple[str, datetime.date | None]:
-    body = content(context.meldung)
-    kind = report_type(context.meldung)
+    body = context.body
+    kind = context.kind
     if kind == "OP":
         return "OP-Datum", as_date(body.get("Datum"))
     if kind == "SYST":
@@ -88,7 +86,7 @@ def _therapy_start(context: Context) -> tuple[str, datetime.date | None]:
 @rule("THERAPIE_VOR_DIAGNOSE", Severity.FEHLER, "Therapiebeginn", "Tumorzuordnung/Diagnosedatum")
 def therapy_long_before_diagnosis(context: Context) -> str | None:
     label, start = _therapy_start(context)
-    day = diagnosed(context)
+    day = context.diagnosed
     if start is None or day is None or start >= day - THERAPY_BEFORE_DIAGNOSIS:
         return None
     return f"{label} ({german(start)}) liegt mehr als 30 Tage vor dem Diagnosedatum ({german(day)})."
@@ -97,7 +95,7 @@ def therapy_long_before_diagnosis(context: Context) -> str | None:
 @rule("THERAPIE_KURZ_VOR_DIAGNOSE", Severity.HINWEIS, "Therapiebeginn", "Tumorzuordnung/Diagnosedatum")
 def therapy_shortly_before_diagnosis(context: Context) -> str | None:
     label, start = _therapy_start(context)
-    day = diagnosed(context)
+    day = context.diagnosed
     if start is None or day is None or not day - THERAPY_BEFORE_DIAGNOSIS <= start < day:
         return None
     return f"{label} ({german(start)}) liegt vor dem Diagnosedatum ({german(day)}). Bitte prüfen."
@@ -105,7 +103,7 @@ def therapy_shortly_before_diagnosis(context: Context) -> str | None:
 
 @rule("ENDE_VOR_BEGINN", Severity.FEHLER, "Beginn", "Ende")
 def end_not_before_start(context: Context) -> str | None:
-    body = content(context.meldung)
+    body = context.body
     pairs = [(as_date(body.get("Beginn")), as_date(body.get("Ende")))]
     pairs += [
         (as_date(item.get("Beginn")), as_date(item.get("Ende")))
@@ -121,7 +119,7 @@ def end_not_before_start(context: Context) -> str | None:
 @rule("VERLAUF_VOR_DIAGNOSE", Severity.FEHLER, "Verlauf/Untersuchungsdatum_Verlauf")
 def follow_up_after_diagnosis(context: Context) -> str | None:
     examined = as_date(get(context.meldung, "Verlauf/Untersuchungsdatum_Verlauf"))
-    day = diagnosed(context)
+    day = context.diagnosed
     if examined and day and examined < day:
         return f"Die Verlaufsuntersuchung ({german(examined)}) liegt vor dem Diagnosedatum ({german(day)})."
     return None
@@ -129,8 +127,8 @@ def follow_up_after_diagnosis(context: Context) -> str | None:
 
 @rule("FM_VOR_DIAGNOSE", Severity.HINWEIS, "Menge_FM/Fernmetastase/Diagnosedatum")
 def metastasis_dates(context: Context) -> str | None:
-    day = diagnosed(context)
-    metastases = get(content(context.meldung), "Menge_FM/Fernmetastase")
+    day = context.diagnosed
+    metastases = get(context.body, "Menge_FM/Fernmetastase")
     for item in metastases if isinstance(metastases, list) else []:
         found = as_date(item.get("Diagnosedatum")) if isinstance(item, dict) else None
         if found and day and found < day:
@@ -153,7 +151,7 @@ def death_after_everything(context: Context) -> str | None:
 
 @rule("TOD_NUR_EINMAL", Severity.FEHLER, "Tod")
 def death_reported_once(context: Context) -> str | None:
-    if report_type(context.meldung) == "Tod" and any(report_type(report) == "Tod" for report in context.earlier):
+    if context.kind == "Tod" and any(report_type(report) == "Tod" for report in context.earlier):
         return (
             "Für diesen Patienten wurde der Tod bereits gemeldet; "
             "bitte eine Korrektur melden statt einer neuen Meldung."

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from apps.obds.plausibility.engine import Context, Severity, content, get, icd, rule, text
+from apps.obds.plausibility.engine import Context, Severity, get, rule, text
 
 FEMALE_SITES = re.compile(r"C5[1-8]")  # vulva … placenta
 MALE_SITES = re.compile(r"C6[0-3]")  # penis, prostate, testis, other male genital organs
@@ -21,12 +21,12 @@ MODULES = {
 
 
 def topography(context: Context) -> str:
-    return text(get(content(context.meldung), "Primaertumor_Topographie_ICD_O/Code")) or ""
+    return text(get(context.body, "Primaertumor_Topographie_ICD_O/Code")) or ""
 
 
 def morphologies(context: Context) -> list[str]:
     found = [text(get(context.meldung, "Tumorzuordnung/Morphologie_ICD_O/Code"))]
-    histology = content(context.meldung).get("Histologie")
+    histology = context.body.get("Histologie")
     items = histology.get("Morphologie_ICD_O", []) if isinstance(histology, dict) else []
     found += [text(item.get("Code")) for item in items if isinstance(item, dict)]
     return [code for code in found if code]
@@ -34,25 +34,23 @@ def morphologies(context: Context) -> list[str]:
 
 @rule("GESCHLECHT_WEIBLICHE_ORGANE", Severity.FEHLER, "Tumorzuordnung/Primaertumor_ICD/Code", "Geschlecht")
 def female_sites(context: Context) -> str | None:
-    if FEMALE_SITES.match(icd(context)) and context.sex == "M":
-        return (
-            f"Die Diagnose {icd(context)} betrifft weibliche Geschlechtsorgane, der Patient ist als männlich erfasst."
-        )
+    if FEMALE_SITES.match(context.icd) and context.sex == "M":
+        return f"Die Diagnose {context.icd} betrifft weibliche Geschlechtsorgane, der Patient ist als männlich erfasst."
     return None
 
 
 @rule("GESCHLECHT_MAENNLICHE_ORGANE", Severity.FEHLER, "Tumorzuordnung/Primaertumor_ICD/Code", "Geschlecht")
 def male_sites(context: Context) -> str | None:
-    if MALE_SITES.match(icd(context)) and context.sex == "W":
+    if MALE_SITES.match(context.icd) and context.sex == "W":
         return (
-            f"Die Diagnose {icd(context)} betrifft männliche Geschlechtsorgane, die Patientin ist als weiblich erfasst."
+            f"Die Diagnose {context.icd} betrifft männliche Geschlechtsorgane, die Patientin ist als weiblich erfasst."
         )
     return None
 
 
 @rule("ICD_TOPOGRAPHIE", Severity.FEHLER, "Tumorzuordnung/Primaertumor_ICD/Code", "Primaertumor_Topographie_ICD_O")
 def icd_matches_topography(context: Context) -> str | None:
-    code, site = icd(context), topography(context)
+    code, site = context.icd, topography(context)
     if not code or not site:
         return None
     if code.startswith("C43") and not site.startswith("C44"):
@@ -64,12 +62,12 @@ def icd_matches_topography(context: Context) -> str | None:
 
 @rule("DIGNITAET_MALIGNE", Severity.FEHLER, "Tumorzuordnung/Primaertumor_ICD/Code", "Morphologie_ICD_O")
 def malignant_behaviour(context: Context) -> str | None:
-    if not icd(context).startswith("C"):
+    if not context.icd.startswith("C"):
         return None
     for morphology in morphologies(context):
         if morphology.endswith(("/0", "/1", "/2")):
             return (
-                f"Zu einer bösartigen Neubildung ({icd(context)}) passt die Morphologie {morphology} nicht "
+                f"Zu einer bösartigen Neubildung ({context.icd}) passt die Morphologie {morphology} nicht "
                 "(Dignität /3 erwartet)."
             )
     return None
@@ -77,11 +75,11 @@ def malignant_behaviour(context: Context) -> str | None:
 
 @rule("DIGNITAET_IN_SITU", Severity.FEHLER, "Tumorzuordnung/Primaertumor_ICD/Code", "Morphologie_ICD_O")
 def in_situ_behaviour(context: Context) -> str | None:
-    if not re.match(r"D0\d", icd(context)):
+    if not re.match(r"D0\d", context.icd):
         return None
     for morphology in morphologies(context):
         if not morphology.endswith("/2"):
-            return f"Zu einem In-situ-Tumor ({icd(context)}) gehört die Dignität /2, nicht {morphology}."
+            return f"Zu einem In-situ-Tumor ({context.icd}) gehört die Dignität /2, nicht {morphology}."
     return None
 
 
@@ -112,9 +110,9 @@ def _module_rule(module: str, pattern: re.Pattern[str], organs: str) -> None:
         "Tumorzuordnung/Primaertumor_ICD/Code",
     )
     def module_fits(context: Context) -> str | None:
-        if module in content(context.meldung) and icd(context) and not pattern.match(icd(context)):
+        if module in context.body and context.icd and not pattern.match(context.icd):
             name = module.removeprefix("Modul_").replace("_", " ")
-            return f"Das Organmodul {name} gilt nur für {organs}, nicht für {icd(context)}."
+            return f"Das Organmodul {name} gilt nur für {organs}, nicht für {context.icd}."
         return None
 
 
@@ -130,7 +128,7 @@ def _count(histology: Any, name: str) -> int | None:
 def _node_rule(rule_id: str, prefix: str, label: str) -> None:
     @rule(rule_id, Severity.FEHLER, f"Histologie/{prefix}LK_befallen", f"Histologie/{prefix}LK_untersucht")
     def affected_not_above_examined(context: Context) -> str | None:
-        histology = content(context.meldung).get("Histologie")
+        histology = context.body.get("Histologie")
         examined, affected = _count(histology, f"{prefix}LK_untersucht"), _count(histology, f"{prefix}LK_befallen")
         if examined is not None and affected is not None and affected > examined:
             return f"Es sind mehr {label} befallen ({affected}) als untersucht ({examined})."
@@ -143,7 +141,7 @@ _node_rule("SENTINEL_BEFALLEN", "Sentinel_", "Sentinel-Lymphknoten")
 
 @rule("HISTOLOGISCH_OHNE_HISTOLOGIE", Severity.HINWEIS, "Diagnosesicherung", "Histologie")
 def histology_for_histological_diagnosis(context: Context) -> str | None:
-    body = content(context.meldung)
+    body = context.body
     sicherung = text(body.get("Diagnosesicherung")) or ""
     if sicherung.startswith("7") and "Histologie" not in body:
         return "Die Diagnose ist histologisch gesichert; bitte die Histologie (Morphologie, Grading) angeben."
@@ -152,7 +150,7 @@ def histology_for_histological_diagnosis(context: Context) -> str | None:
 
 @rule("ICD10_UNBEKANNT", Severity.FEHLER, "Tumorzuordnung/Primaertumor_ICD/Code")
 def icd_exists(context: Context) -> str | None:
-    code = icd(context)
+    code = context.icd
     if context.codes is None or not code or code in context.codes.icd10:
         return None
     return f"Den ICD-10-Code {code} gibt es nicht."

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,6 +45,26 @@ class Context:
     # The dates found in each report, kept while this context lives; an upload passes one dict to all the
     # contexts of a patient, so each report is read once however many rules and Meldungen ask.
     known_dates: dict[int, tuple[Any, Dates]] = field(default_factory=dict, compare=False, repr=False)
+
+    # What many rules read of the Meldung, read once per context (a frozen dataclass still has a __dict__).
+    @functools.cached_property
+    def kind(self) -> str | None:
+        """The report type: Diagnose, OP, ST, …"""
+        return report_type(self.meldung)
+
+    @functools.cached_property
+    def body(self) -> dict[str, Any]:
+        """The content of the report type's element (e.g. the ``OP`` dict)."""
+        value = self.meldung.get(self.kind) if self.kind else None
+        return value if isinstance(value, dict) else {}
+
+    @functools.cached_property
+    def icd(self) -> str:
+        return text(get(self.meldung, "Tumorzuordnung/Primaertumor_ICD/Code")) or ""
+
+    @functools.cached_property
+    def diagnosed(self) -> datetime.date | None:
+        return as_date(get(self.meldung, "Tumorzuordnung/Diagnosedatum"))
 
     def dates(self, report: Any) -> Dates:
         """Every full date in ``report`` with its path (gYear values such as earlier diagnoses' years are not
@@ -173,20 +194,6 @@ def report_type(meldung: dict[str, Any]) -> str | None:
         if name in meldung:
             return name
     return None
-
-
-def content(meldung: dict[str, Any]) -> dict[str, Any]:
-    name = report_type(meldung)
-    value = meldung.get(name) if name else None
-    return value if isinstance(value, dict) else {}
-
-
-def icd(context: Context) -> str:
-    return text(get(context.meldung, "Tumorzuordnung/Primaertumor_ICD/Code")) or ""
-
-
-def diagnosed(context: Context) -> datetime.date | None:
-    return as_date(get(context.meldung, "Tumorzuordnung/Diagnosedatum"))
 
 
 def age_at(day: datetime.date, born: datetime.date) -> int:

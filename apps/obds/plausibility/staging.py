@@ -6,7 +6,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from apps.obds.plausibility.engine import Context, Severity, content, get, rule, text
+from apps.obds.plausibility.engine import Context, Severity, get, rule, text
 
 # TNM categories as the UICC writes them (8th edition and earlier), without the c/p/u prefix.
 T_VALUE = re.compile(r"(X|0|is(pu|pd)?|a|[1-4][a-e]?[1-4]?(\(m\)|\(\d+\))?)")
@@ -16,7 +16,7 @@ TNM_BLOCKS = ("cTNM", "pTNM", "TNM")
 
 
 def tnm_blocks(context: Context) -> list[tuple[str, dict[str, Any]]]:
-    body = content(context.meldung)
+    body = context.body
     return [(name, body[name]) for name in TNM_BLOCKS if isinstance(body.get(name), dict)]
 
 
@@ -37,7 +37,7 @@ _format_rule("M", M_VALUE, "M0, M1b, M1(HEP), MX")
 
 @rule("TNM_M1_OHNE_FERNMETASTASE", Severity.FEHLER, "TNM/M", "Menge_FM")
 def distant_metastases_listed(context: Context) -> str | None:
-    listed = bool(get(content(context.meldung), "Menge_FM/Fernmetastase"))
+    listed = bool(get(context.body, "Menge_FM/Fernmetastase"))
     for name, block in tnm_blocks(context):
         if (text(block.get("M")) or "").startswith("1") and not listed:
             return f"{name}: M1 bedeutet Fernmetastasen; bitte diese unter „Fernmetastasen“ mit Lokalisation angeben."
@@ -46,7 +46,7 @@ def distant_metastases_listed(context: Context) -> str | None:
 
 @rule("TNM_M0_MIT_FERNMETASTASE", Severity.HINWEIS, "TNM/M", "Menge_FM")
 def no_metastases_with_m0(context: Context) -> str | None:
-    listed = bool(get(content(context.meldung), "Menge_FM/Fernmetastase"))
+    listed = bool(get(context.body, "Menge_FM/Fernmetastase"))
     for name, block in tnm_blocks(context):
         if text(block.get("M")) == "0" and listed:
             return f"{name}: M0, aber Fernmetastasen sind angegeben. Bitte prüfen."
@@ -62,7 +62,7 @@ def tnm_version(context: Context) -> str | None:
 
 
 def _prostate(context: Context) -> dict[str, Any]:
-    module = content(context.meldung).get("Modul_Prostata")
+    module = context.body.get("Modul_Prostata")
     return module if isinstance(module, dict) else {}
 
 
