@@ -13,7 +13,7 @@ from apps.accounts.models import Role
 from apps.core.keyring import KeyRing
 from apps.institutions.models import UploadStatus
 from apps.patients.actions import do_create_patient
-from tests.core.specimen import Specimen
+from tests.core.specimen import Entry, Specimen
 from tests.personas import ERIKA, make_institution, make_user
 
 
@@ -21,6 +21,7 @@ from tests.personas import ERIKA, make_institution, make_user
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), connection.schema_editor() as editor:
         editor.create_model(Specimen)
+        editor.create_model(Entry)
 
 
 @pytest.fixture

@@ -25,3 +25,21 @@ class Specimen(models.Model):
 
     def __str__(self) -> str:
         return f"Specimen {self.uuid}"
+
+
+class Entry(models.Model):
+    """Stands in for a report: encrypted values and plain columns, nothing that save() computes."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=20, default="Diagnose")
+    born = EncryptedDateField(null=True)
+    data = EncryptedJSONField(null=True)
+
+    objects: models.Manager["Entry"] = models.Manager()
+
+    class Meta:
+        app_label = "core"
+        db_table = "test_core_entry"
+
+    def __str__(self) -> str:
+        return f"Entry {self.uuid}"
