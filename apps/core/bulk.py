@@ -31,6 +31,9 @@ def copy_rows(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) -> N
     computed = [field.name for field in fields if isinstance(field, BlindIndexField) or _auto_now(field)]
     if computed:
         raise TypeError(f"copy_rows cannot fill what save() computes: {meta.label}.{', '.join(computed)}")
+    unknown = set(rows[0]) - {field.attname for field in fields}  # rows come from one builder: the first tells
+    if unknown:
+        raise TypeError(f"copy_rows: {meta.label} has no column {', '.join(sorted(unknown))}")
     quote = connection.ops.quote_name
     statement = f"COPY {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) FROM STDIN"
     with connection.cursor() as cursor, cursor.copy(statement) as copy:

@@ -52,3 +52,9 @@ def test_a_model_whose_key_is_not_from_a_sequence_is_refused():
 def test_a_model_with_values_save_computes_is_refused():
     with pytest.raises(TypeError, match="name_born_index"):
         copy_rows(Specimen, [{"name": "Müller", "born": BORN}])
+
+
+def test_a_row_naming_a_column_the_model_lacks_is_refused_rather_than_dropped():
+    with pytest.raises(TypeError, match="no column patient"):
+        copy_rows(Entry, [{"kind": "OP", "patient": 7}])
+    assert not Entry.objects.exists()
