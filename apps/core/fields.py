@@ -169,8 +169,8 @@ class EncryptedJSONField(EncryptedField):
     _pyi_private_get_type: Any
 
     def to_bytes(self, value: Any) -> bytes:
-        # orjson writes what json.dumps(…, ensure_ascii=False, sort_keys=True, separators=(",", ":")) writes, in a
-        # tenth of the time (an upload seals thousands of reports); dates stay refused, as with json.
+        # orjson writes what json.dumps(…, ensure_ascii=False, sort_keys=True, separators=(",", ":")) writes, in about
+        # a third of the time (an upload seals thousands of reports); dates stay refused, as with json.
         return orjson.dumps(value, option=JSON_OPTIONS)
 
     def from_bytes(self, data: bytes) -> Any:

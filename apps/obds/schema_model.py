@@ -62,9 +62,7 @@ class ElementSpec:
 
     def reader(self, prefix: str) -> Reader:
         """How ``to_data`` reads this element when its tags start with ``prefix`` (``{namespace}``), made once."""
-        if prefix not in self._readers:
-            _make_readers(self, prefix, {})
-        return self._readers[prefix]
+        return self._readers.get(prefix) or _make_readers(self, prefix)
 
     def child(self, name: str) -> ElementSpec:
         if self.content is None:
@@ -214,13 +212,14 @@ class Reader:
     children: dict[str, tuple[str, Reader | None, bool]] = field(default_factory=dict)
 
 
-def _make_readers(spec: ElementSpec, prefix: str, made: dict[int, Reader]) -> Reader:
-    """The Readers of ``spec`` and everything below it; ``made`` ends the recursion of recursive types."""
-    if id(spec) in made:
-        return made[id(spec)]
-    reader = made[id(spec)] = spec._readers[prefix] = Reader(text=spec.text is not None)
+def _make_readers(spec: ElementSpec, prefix: str) -> Reader:
+    """The Readers of ``spec`` and everything below it, each kept on its spec (which also ends the recursion of
+    recursive types: a spec's Reader is kept before its children are read)."""
+    if prefix in spec._readers:
+        return spec._readers[prefix]
+    reader = spec._readers[prefix] = Reader(text=spec.text is not None)
     for child in reversed(spec.content.elements() if spec.content is not None else []):
-        below = None if child.text_only else _make_readers(child, prefix, made)
+        below = None if child.text_only else _make_readers(child, prefix)
         reader.children[prefix + child.name] = (child.name, below, child.repeated)
     return reader
 
