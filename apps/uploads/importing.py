@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import orjson
 from django.utils import timezone
 
 from apps.core.bulk import copy_rows
@@ -28,6 +29,7 @@ class MeldungEntry:
     """One Meldung of the package, with its problems; ``blocking`` once a Fehler refuses it."""
 
     data: dict[str, Any]
+    text: bytes  # ``data`` as stored (apps.core.fields.json_bytes), made once for the rules and for storing
     report_type: str
     where: dict[str, Any]
     problems: list[dict[str, Any]] = field(default_factory=list)
@@ -101,7 +103,7 @@ def _report_row(package: Package, meldung: MeldungEntry, patient: int, tumor: in
         "tumor_id": tumor,
         "report_type": meldung.report_type,
         "meldeanlass": content.get("Meldeanlass") or IMPLIED_MELDEANLASS.get(meldung.report_type, ""),
-        "data": meldung.data,
+        "data": orjson.Fragment(meldung.text),
         "draft_uuid": uuid.uuid4(),
         "package_id": package.pk,
         "sent_by_id": package.uploaded_by_id,

@@ -14,22 +14,26 @@ from typing import Any
 
 from apps.obds.codes import CodeLists
 from apps.obds.plausibility import Context, Severity, check
-from apps.obds.plausibility.engine import as_date, text
+from apps.obds.plausibility.engine import as_date, date_like, text
 from apps.reports.models import Report
 from apps.uploads.importing import PatientEntry
 
 Findings = list[list[tuple[str, str, str]]]  # per Meldung: (severity, German message, rule)
 
 
-def patient_findings(patient: dict[str, Any], lists: CodeLists | None, today: datetime.date) -> Findings:
-    """The findings for each Meldung of one patient (as read by schema_model.to_data), as plain values."""
+def patient_findings(
+    patient: dict[str, Any], lists: CodeLists | None, today: datetime.date, texts: list[bytes]
+) -> Findings:
+    """The findings for each Meldung of one patient (as read by schema_model.to_data), as plain values;
+    ``texts`` are the Meldungen's JSON as they will be stored."""
     stammdaten = patient.get("Patienten_Stammdaten", {})
     meldungen = patient.get("Menge_Meldung", {}).get("Meldung", [])
     known_dates: dict[int, Any] = {}  # each of the patient's reports is read for dates once
+    hints = {id(meldung): (meldung, date_like(text)) for meldung, text in zip(meldungen, texts, strict=True)}
     findings = []
     for meldung in meldungen:
         earlier = tuple(other for other in meldungen if other is not meldung)
-        context = _context(meldung, stammdaten, earlier, lists, today, known_dates)
+        context = _context(meldung, stammdaten, earlier, lists, today, known_dates, hints)
         findings.append([(finding.severity.value, finding.message, finding.rule) for finding in check(context)])
     return findings
 
@@ -57,7 +61,7 @@ def check_against_stored(
             others = tuple(other.data for other in entry.meldungen if other is not meldung)
             # the same Meldung sent again is no earlier report: it is refused as a duplicate, and only that
             sent_before = tuple(data for meldung_id, data in earlier_reports if meldung_id != meldung.meldung_id)
-            context = _context(meldung.data, entry.stammdaten, others + sent_before, lists, today, {})
+            context = _context(meldung.data, entry.stammdaten, others + sent_before, lists, today, {}, {})
             for finding in check(context):
                 if finding.rule not in noted:
                     meldung.note(finding.severity.value, finding.message, regel=finding.rule)
@@ -72,6 +76,7 @@ def _context(
     lists: CodeLists | None,
     today: datetime.date,
     known_dates: dict[int, Any],
+    date_hints: dict[int, tuple[Any, tuple[datetime.date, ...]]],
 ) -> Context:
     return Context(
         meldung=meldung,
@@ -82,4 +87,5 @@ def _context(
         codes=lists,
         today=today,
         known_dates=known_dates,
+        date_hints=date_hints,
     )

@@ -19,6 +19,7 @@ from django.utils import timezone
 from lxml import etree  # type: ignore[import-untyped]  # lxml-stubs 0.5 lags lxml 6
 
 from apps.core.audit import record_event
+from apps.core.fields import json_bytes
 from apps.institutions.models import UploadStatus
 from apps.obds import codes
 from apps.obds.alongside import judge_alongside
@@ -140,7 +141,8 @@ class Scan:
         stammdaten = patient.get("Patienten_Stammdaten", {})
         meldungen = patient.get("Menge_Meldung", {}).get("Meldung", [])
         lines = [meldung.sourceline for meldung in element.iter(f"{{{OBDS_NS}}}Meldung")]
-        findings = patient_findings(patient, self.codes, self.today)
+        texts = [json_bytes(meldung) for meldung in meldungen]
+        findings = patient_findings(patient, self.codes, self.today, texts)
         entries = []
         for index, meldung in enumerate(meldungen):
             where = {
@@ -150,7 +152,7 @@ class Scan:
                 "meldung_id": meldung.get("@Meldung_ID", ""),
                 **({"datei": self.file} if self.file else {}),
             }
-            entry = MeldungEntry(meldung, report_type(meldung) or "unbekannt", where)
+            entry = MeldungEntry(meldung, texts[index], report_type(meldung) or "unbekannt", where)
             if meldung.get("@Melder_ID") != self.melder_id:
                 entry.note("Fehler", "Die Meldung nennt einen Melder einer anderen Einrichtung.")
             if self.file:

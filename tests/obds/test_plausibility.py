@@ -9,8 +9,10 @@ from typing import Any
 
 import pytest
 
+from apps.core.fields import json_bytes
 from apps.obds import codes
 from apps.obds.plausibility import RULES, Context, Severity, check
+from apps.obds.plausibility.engine import date_like
 
 BORN = datetime.date(1961, 4, 17)
 TODAY = datetime.date(2026, 11, 23)
@@ -234,3 +236,30 @@ def test_dates_are_found_everywhere_but_only_in_date_form():
     assert "DATUM_ZUKUNFT" in fired(context(nested))
     number = {**DIAGNOSE, "Anmerkung": "20991231"}  # a case number, not the 31.12.2099
     assert "DATUM_ZUKUNFT" not in fired(context(number))
+
+
+def hinted(case: Context) -> Context:
+    """The context as an upload gives it: with the date-like strings of each report's stored JSON."""
+    reports = (case.meldung, *case.earlier)
+    hints = {id(report): (report, date_like(json_bytes(report))) for report in reports}
+    return dataclasses.replace(case, date_hints=hints, known_dates={})
+
+
+def as_found(case: Context) -> list[tuple[str, str, tuple[str, ...]]]:
+    return [(finding.rule, finding.message, finding.fields) for finding in check(case)]
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_date_hints_change_no_finding(rule_id):
+    for case in CASES[rule_id]:
+        assert as_found(hinted(case)) == as_found(case)
+
+
+def test_a_date_like_value_outside_the_dates_is_no_date_with_hints_either():
+    """The hints also hold attribute values and repeated items; the walk still decides."""
+    odd = {**DIAGNOSE, "@Meldung_ID": "2099-01-01", "Diagnose": {**DIAGNOSE["Diagnose"], "Liste": ["2099-01-01"]}}
+    assert date_like(json_bytes(odd)).count(datetime.date(2099, 1, 1)) == 2
+    assert "DATUM_ZUKUNFT" not in fired(hinted(context(odd)))
+    future = changed(DIAGNOSE, DIAGNOSIS_DATE, day("2027-01-05"))
+    assert as_found(hinted(context(future))) == as_found(context(future))
+    assert "DATUM_ZUKUNFT" in fired(hinted(context(future)))

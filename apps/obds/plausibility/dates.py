@@ -25,28 +25,26 @@ CHILD_AGE = 18  # the Deutsches Kinderkrebsregister takes patients diagnosed bef
 
 @rule("DATUM_ZUKUNFT", Severity.FEHLER, "Datum")
 def no_future_dates(context: Context) -> Located | None:
-    for path, day in context.dates(context.meldung):
-        if day > context.today:
-            return Located(f"Das Datum {german(day)} ({path.rsplit('/', 1)[-1]}) liegt in der Zukunft.", path)
+    for path, day in context.dates_where(context.meldung, lambda day: day > context.today):
+        return Located(f"Das Datum {german(day)} ({path.rsplit('/', 1)[-1]}) liegt in der Zukunft.", path)
     return None
 
 
 @rule("DATUM_BEREICH", Severity.FEHLER, "Datum")
 def dates_in_obds_range(context: Context) -> Located | None:
-    for path, day in context.dates(context.meldung):
-        if not EARLIEST <= day <= LATEST:
-            message = f"Das Datum {german(day)} ({path.rsplit('/', 1)[-1]}) liegt nicht zwischen 1900 und 2029."
-            return Located(message, path)
+    for path, day in context.dates_where(context.meldung, lambda day: not EARLIEST <= day <= LATEST):
+        message = f"Das Datum {german(day)} ({path.rsplit('/', 1)[-1]}) liegt nicht zwischen 1900 und 2029."
+        return Located(message, path)
     return None
 
 
 @rule("DATUM_VOR_GEBURT", Severity.FEHLER, "Datum", "Geburtsdatum")
 def no_date_before_birth(context: Context) -> Located | None:
-    if context.born is None:
+    born = context.born
+    if born is None:
         return None
-    for path, day in context.dates(context.meldung):
-        if day < context.born:
-            return Located(f"Das Datum {german(day)} ({path.rsplit('/', 1)[-1]}) liegt vor dem Geburtsdatum.", path)
+    for path, day in context.dates_where(context.meldung, lambda day: day < born):
+        return Located(f"Das Datum {german(day)} ({path.rsplit('/', 1)[-1]}) liegt vor dem Geburtsdatum.", path)
     return None
 
 
@@ -141,9 +139,12 @@ def death_after_everything(context: Context) -> str | None:
     died = as_date(get(context.meldung, "Tod/Sterbedatum"))
     if died is None:
         return None
-    others = [day for report in context.earlier for _, day in context.dates(report)]
-    others += [day for path, day in context.dates(context.meldung) if not path.endswith("Sterbedatum")]
-    later = [day for day in others if day > died]
+
+    def after(day: datetime.date) -> bool:
+        return day > died
+
+    later = [day for report in context.earlier for _, day in context.dates_where(report, after)]
+    later += [day for path, day in context.dates_where(context.meldung, after) if not path.endswith("Sterbedatum")]
     if later:
         return f"Das Sterbedatum ({german(died)}) liegt vor einem anderen Datum des Patienten ({german(max(later))})."
     return None

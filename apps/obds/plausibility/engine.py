@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import enum
 import functools
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,6 +46,11 @@ class Context:
     # The dates found in each report, kept while this context lives; an upload passes one dict to all the
     # contexts of a patient, so each report is read once however many rules and Meldungen ask.
     known_dates: dict[int, tuple[Any, Dates]] = field(default_factory=dict, compare=False, repr=False)
+    # Where the caller has a report's JSON text (an upload makes it anyway, to store the reports): the date-like
+    # strings in it (``date_like``), by id() with the report itself. ``dates_where`` looks at them first.
+    date_hints: dict[int, tuple[Any, tuple[datetime.date, ...]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     # What many rules read of the Meldung, read once per context (a frozen dataclass still has a __dict__).
     @functools.cached_property
@@ -76,6 +82,15 @@ class Context:
         _collect_dates(report, "", found)
         self.known_dates[id(report)] = (report, tuple(found))
         return tuple(found)
+
+    def dates_where(self, report: Any, keep: Callable[[datetime.date], bool]) -> Dates:
+        """The dates of ``report`` that ``keep`` accepts, in order. Where the report's JSON text is known, its
+        date-like strings are tried first: they include every date the walk finds (and maybe more, such as
+        attribute values), so when ``keep`` accepts none of them the report need not be walked at all."""
+        hint = self.date_hints.get(id(report))
+        if hint is not None and hint[0] is report and not any(keep(day) for day in hint[1]):
+            return ()
+        return tuple(found for found in self.dates(report) if keep(found[1]))
 
 
 @dataclass(frozen=True)
@@ -165,6 +180,21 @@ def as_date(value: Any) -> datetime.date | None:
         return datetime.date.fromisoformat(raw)
     except ValueError:
         return None
+
+
+DATE_LIKE = re.compile(rb'"([0-9]{4}-[0-9]{2}-[0-9]{2})"')  # a JSON string in xs:date form
+
+
+def date_like(text: bytes) -> tuple[datetime.date, ...]:
+    """Every string in ``text`` (a report's JSON) that reads as an xs:date: every date ``Context.dates`` finds,
+    and maybe more (attribute values, items of repeated elements)."""
+    found = []
+    for raw in DATE_LIKE.findall(text):
+        try:
+            found.append(datetime.date.fromisoformat(raw.decode("ascii")))
+        except ValueError:  # e.g. 2024-13-45
+            continue
+    return tuple(found)
 
 
 def _collect_dates(data: Any, trail: str, found: list[tuple[str, datetime.date]]) -> None:
