@@ -1,5 +1,5 @@
-"""Storing the accepted Meldungen of a package: patients matched by Patient_ID (or created from their
-Stammdaten), tumours by Tumor_ID, one encrypted report per Meldung, linked to the package.
+"""Storing the accepted Meldungen of a package: patients matched by Patient_ID (their Stammdaten brought up to
+date, or created from them), tumours by Tumor_ID, one encrypted report per Meldung, linked to the package.
 
 Work goes in batches of patients, a few queries each, inside the caller's transaction: a package is imported
 whole or not at all.
@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 from django.utils import timezone
 
+from apps.core.audit import record_event
 from apps.core.bulk import copy_rows
 from apps.patients.lookups import index_field
 from apps.patients.models import Patient
@@ -50,6 +51,7 @@ class PatientEntry:
     patient_id: str
     stammdaten: dict[str, Any]
     meldungen: list[MeldungEntry]
+    updated: bool = False  # the stored patient took this package's Stammdaten
 
     def accepted(self) -> list[MeldungEntry]:
         return [meldung for meldung in self.meldungen if not meldung.blocking]
@@ -121,18 +123,21 @@ def _patients(package: Package, batch: list[PatientEntry]) -> dict[str, Patient]
     index = index_field("insurance_index")
     new: dict[str, tuple[PatientEntry, Patient]] = {}
     for entry in batch:
+        fields = patient_fields(entry.stammdaten)
         if entry.patient_id in known:
-            if known[entry.patient_id].geburtsdatum != patient_fields(entry.stammdaten)["geburtsdatum"]:
+            if known[entry.patient_id].geburtsdatum != fields["geburtsdatum"]:
                 entry.refuse_all(
                     f"Die Patient_ID {entry.patient_id} gehört in Ihrer Einrichtung zu einer Person mit anderem "
                     "Geburtsdatum. Bitte prüfen Sie die Patient_ID."
                 )
+            else:
+                _update(package, entry, known[entry.patient_id], fields)
             continue
         patient = Patient(
             institution_id=package.institution_id,
             patient_id=entry.patient_id,
             created_by_id=package.uploaded_by_id,
-            **patient_fields(entry.stammdaten),
+            **fields,
         )
         key = index.compute(patient) or f"ohne:{entry.patient_id}"  # without a number nobody can collide
         if key in new:
@@ -150,6 +155,41 @@ def _patients(package: Package, batch: list[PatientEntry]) -> dict[str, Patient]
     Patient.objects.bulk_create([patient for _, patient in new.values()])
     known.update({patient.patient_id: patient for _, patient in new.values()})
     return known
+
+
+def _update(package: Package, entry: PatientEntry, stored: Patient, fields: dict[str, Any]) -> None:
+    """The package's Stammdaten of a known patient replace the stored ones (a new address, name or insurance): the
+    newest package a hospital sends carries its current data. A new insurance number that another patient of the
+    institution holds refuses the patient's Meldungen instead, and nothing changes."""
+    changed = sorted(name for name, value in fields.items() if (getattr(stored, name) or None) != (value or None))
+    if not changed:
+        return
+    before = {name: getattr(stored, name) for name in changed}
+    for name in changed:
+        setattr(stored, name, fields[name])
+    index = index_field("insurance_index")
+    holder = (
+        Patient.objects.filter(institution_id=package.institution_id, insurance_index=index.compute(stored))
+        .exclude(pk=stored.pk)
+        .first()
+    )
+    if holder is not None:
+        for name, value in before.items():
+            setattr(stored, name, value)
+        entry.refuse_all(
+            f"Die neue Versichertennummer von Patient_ID {entry.patient_id} gehört in Ihrer Einrichtung zu Patient_ID "
+            f"{holder.patient_id}. Bitte prüfen Sie die Stammdaten."
+        )
+        return
+    stored.save(update_fields=[*changed, "insurance_index", "name_index", "updated_at"])
+    entry.updated = True
+    record_event(  # which fields changed, never their values
+        "patient.changed",
+        actor=None,
+        actor_label="system:worker",
+        target=stored,
+        details={"felder": ", ".join(changed), "paket": str(package.uuid)},
+    )
 
 
 def _tumors(patients: Any) -> dict[tuple[int, str], Tumor]:

@@ -176,6 +176,8 @@ class Scan:
         if self.importing and not self.foreign_melder:
             store(self.package, batch)
         for entry in batch:
+            if entry.updated:
+                self.outcome.counts["stammdaten_aktualisiert"] += 1
             for meldung in entry.meldungen:
                 self.outcome.counts[f"art_{meldung.report_type}"] += 1
                 self.outcome.counts["abgelehnt" if meldung.blocking else "angenommen"] += 1

@@ -34,6 +34,7 @@ def test_accepted_meldungen_are_stored_as_reports_of_the_matched_patient(erika, 
     package = upload(xml_for(erika, praxis, [meldung(1, praxis.melder_id), meldung(2, praxis.melder_id)]), praxis,
                      physician)  # fmt: skip
     assert package.state == PackageState.ANGENOMMEN
+    assert "stammdaten_aktualisiert" not in package.counts  # the package carries the Stammdaten as entered online
     reports = Report.objects.filter(package=package).order_by("meldung_id")
     assert [report.meldung_id for report in reports] == ["KH-1", "KH-2"]
     assert {report.patient_id for report in reports} == {erika.pk}
@@ -280,3 +281,49 @@ def test_shredding_removes_old_originals_and_keeps_report_and_meldungen(erika, p
     log_in(client, clerk)
     gone = client.get(f"/vertrauensstelle/pakete/{package.uuid}/original/")
     assert gone.status_code == 410 and "unwiderruflich gelöscht" in gone.content.decode()
+
+
+def test_newer_stammdaten_of_a_known_patient_replace_the_stored_ones(praxis, physician, client, clock):
+    """A hospital's newest package carries the patient's current address and name; the audit names fields only."""
+    upload(package_bytes(praxis, [patient(1, praxis.melder_id, ["Diagnose"])]), praxis, physician)
+    moved = package_bytes(praxis, [patient(1, praxis.melder_id, ["OP"])]).replace(b"Heidestra", b"Rheinstra")
+    package = upload(moved.replace(b"<Nachname>M\xc3\xbcller<", b"<Nachname>Schulz<"), praxis, physician)
+    assert package.state == PackageState.ANGENOMMEN, package.problems
+    assert package.counts["stammdaten_aktualisiert"] == 1
+    stored = Patient.objects.get(institution=praxis, patient_id="UP0000001")
+    assert (stored.nachname, stored.adresse["strasse"]) == ("Schulz", "Rheinstraße")
+    assert Patient.objects.filter(institution=praxis, name_index__in=Patient._meta.get_field("name_index").candidates(
+        "Schulz", stored.geburtsdatum)).get() == stored  # the name index follows the new name  # fmt: skip
+    event = AuditEvent.objects.get(action="patient.changed")
+    assert event.details == {"felder": "adresse, nachname", "paket": str(package.uuid)}
+    assert event.actor_label == "system:worker"
+    log_in(client, physician)
+    assert "Stammdaten aktualisiert" in client.get(f"/pakete/{package.uuid}/").content.decode()
+
+
+def test_the_same_stammdaten_again_change_nothing(praxis, physician, clock):
+    upload(package_bytes(praxis, [patient(1, praxis.melder_id, ["Diagnose"])]), praxis, physician)
+    package = upload(package_bytes(praxis, [patient(1, praxis.melder_id, ["OP"])]), praxis, physician)
+    assert package.state == PackageState.ANGENOMMEN
+    assert "stammdaten_aktualisiert" not in package.counts
+    assert not AuditEvent.objects.filter(action="patient.changed").exists()
+
+
+def test_a_new_insurance_number_of_another_patient_is_refused_and_changes_nothing(praxis, physician, clock):
+    """Twins (same birth date): the first one's new number is the second one's, so it cannot be the same person."""
+    first, second = patient(1, praxis.melder_id, ["Diagnose"]), patient(2, praxis.melder_id, ["Diagnose"])
+    second.stammdaten["Geburtsdatum"] = first.stammdaten["Geburtsdatum"]
+    upload(package_bytes(praxis, [first, second]), praxis, physician)
+    again = patient(1, praxis.melder_id, ["OP"])
+    again.stammdaten["Versichertendaten_GKV"] = second.stammdaten["Versichertendaten_GKV"]
+    again.stammdaten["Adresse"]["Ort"] = "Bonn"
+    package = upload(package_bytes(praxis, [again]), praxis, physician)
+    assert package.state == PackageState.ABGELEHNT
+    assert package.problems[0]["meldung"] == (
+        "Die neue Versichertennummer von Patient_ID UP0000001 gehört in Ihrer Einrichtung zu Patient_ID UP0000002. "
+        "Bitte prüfen Sie die Stammdaten."
+    )
+    stored = Patient.objects.get(institution=praxis, patient_id="UP0000001")
+    assert (stored.insurance_number, stored.adresse["ort"]) == (first.stammdaten["Versichertendaten_GKV"][
+        "GKV_Versichertennummer"], "Köln")  # fmt: skip
+    assert not AuditEvent.objects.filter(action="patient.changed").exists()
