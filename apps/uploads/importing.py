@@ -167,12 +167,7 @@ def _update(package: Package, entry: PatientEntry, stored: Patient, fields: dict
     before = {name: getattr(stored, name) for name in changed}
     for name in changed:
         setattr(stored, name, fields[name])
-    index = index_field("insurance_index")
-    holder = (
-        Patient.objects.filter(institution_id=package.institution_id, insurance_index=index.compute(stored))
-        .exclude(pk=stored.pk)
-        .first()
-    )
+    holder = _holder(package, stored) if "insurance_number" in changed else None
     if holder is not None:
         for name, value in before.items():
             setattr(stored, name, value)
@@ -190,6 +185,13 @@ def _update(package: Package, entry: PatientEntry, stored: Patient, fields: dict
         target=stored,
         details={"felder": ", ".join(changed), "paket": str(package.uuid)},
     )
+
+
+def _holder(package: Package, patient: Patient) -> Patient | None:
+    """Another patient of the institution with ``patient``'s insurance number and birth date."""
+    key = index_field("insurance_index").compute(patient)
+    others = Patient.objects.filter(institution_id=package.institution_id, insurance_index=key).exclude(pk=patient.pk)
+    return others.first() if key else None
 
 
 def _tumors(patients: Any) -> dict[tuple[int, str], Tumor]:
