@@ -15,8 +15,8 @@ from typing import Any
 import orjson
 from django.utils import timezone
 
-from apps.core.audit import record_event
 from apps.core.bulk import copy_rows
+from apps.patients.actions import do_update_patient
 from apps.patients.lookups import index_field
 from apps.patients.models import Patient
 from apps.patients.obds import patient_fields
@@ -161,35 +161,26 @@ def _update(package: Package, entry: PatientEntry, stored: Patient, fields: dict
     """The package's Stammdaten of a known patient replace the stored ones (a new address, name or insurance): the
     newest package a hospital sends carries its current data. A new insurance number that another patient of the
     institution holds refuses the patient's Meldungen instead, and nothing changes."""
-    changed = sorted(name for name, value in fields.items() if (getattr(stored, name) or None) != (value or None))
+    changed = {name: value for name, value in fields.items() if (getattr(stored, name) or None) != (value or None)}
     if not changed:
         return
-    before = {name: getattr(stored, name) for name in changed}
-    for name in changed:
-        setattr(stored, name, fields[name])
-    holder = _holder(package, stored) if "insurance_number" in changed else None
+    holder = _holder(package, stored, changed["insurance_number"]) if "insurance_number" in changed else None
     if holder is not None:
-        for name, value in before.items():
-            setattr(stored, name, value)
         entry.refuse_all(
             f"Die neue Versichertennummer von Patient_ID {entry.patient_id} gehört in Ihrer Einrichtung zu Patient_ID "
             f"{holder.patient_id}. Bitte prüfen Sie die Stammdaten."
         )
         return
-    stored.save(update_fields=[*changed, "insurance_index", "name_index", "updated_at"])
+    details = {"paket": str(package.uuid)}
+    do_update_patient(stored, acting_user=None, actor_label="system:worker", details=details, **changed)
     entry.updated = True
-    record_event(  # which fields changed, never their values
-        "patient.changed",
-        actor=None,
-        actor_label="system:worker",
-        target=stored,
-        details={"felder": ", ".join(changed), "paket": str(package.uuid)},
+
+
+def _holder(package: Package, patient: Patient, insurance_number: str) -> Patient | None:
+    """Another patient of the institution with this insurance number and ``patient``'s birth date."""
+    key = index_field("insurance_index").compute(
+        Patient(insurance_number=insurance_number, geburtsdatum=patient.geburtsdatum)
     )
-
-
-def _holder(package: Package, patient: Patient) -> Patient | None:
-    """Another patient of the institution with ``patient``'s insurance number and birth date."""
-    key = index_field("insurance_index").compute(patient)
     others = Patient.objects.filter(institution_id=package.institution_id, insurance_index=key).exclude(pk=patient.pk)
     return others.first() if key else None
 

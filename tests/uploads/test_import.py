@@ -327,3 +327,15 @@ def test_a_new_insurance_number_of_another_patient_is_refused_and_changes_nothin
     assert (stored.insurance_number, stored.adresse["ort"]) == (first.stammdaten["Versichertendaten_GKV"][
         "GKV_Versichertennummer"], "Köln")  # fmt: skip
     assert not AuditEvent.objects.filter(action="patient.changed").exists()
+
+
+def test_an_update_keeps_the_patient_id_as_the_hospital_writes_it(praxis, physician, clock):
+    """The online form writes Patient_IDs in capitals; an upload's own ids must stay as they are, or the next
+    package would no longer find its patient."""
+    first = package_bytes(praxis, [patient(1, praxis.melder_id, ["Diagnose"])]).replace(b"UP0000001", b"up0000001")
+    upload(first, praxis, physician)
+    moved = package_bytes(praxis, [patient(1, praxis.melder_id, ["OP"])]).replace(b"UP0000001", b"up0000001")
+    package = upload(moved.replace(b"Heidestra", b"Rheinstra"), praxis, physician)
+    assert package.state == PackageState.ANGENOMMEN, package.problems
+    assert package.counts["stammdaten_aktualisiert"] == 1
+    assert Patient.objects.get(institution=praxis).patient_id == "up0000001"
