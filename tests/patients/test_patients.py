@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -17,6 +18,8 @@ def test_identifying_values_are_not_readable_in_the_database(erika):
     with connection.cursor() as cursor:
         cursor.execute("SELECT * FROM patients_patient WHERE id = %s", [erika.pk])
         row = " ".join(str(value) for value in cursor.fetchone())
+    # ciphertexts and blind indexes are long hex runs: by chance they may hold "1961" or "51147"
+    row = re.sub(r"[0-9a-f]{16,}", "…", row)
     for plain in ("Mustermann", "Erika", "A000500015", "1961", "Heidestraße", "51147"):
         assert plain not in row
 
