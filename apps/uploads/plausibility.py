@@ -22,12 +22,14 @@ Findings = list[list[tuple[str, str, str]]]  # per Meldung: (severity, German me
 
 
 def patient_findings(
-    patient: dict[str, Any], lists: CodeLists | None, today: datetime.date, texts: list[bytes]
+    stammdaten: dict[str, Any],
+    meldungen: list[dict[str, Any]],
+    lists: CodeLists | None,
+    today: datetime.date,
+    texts: list[bytes],
 ) -> Findings:
     """The findings for each Meldung of one patient (as read by schema_model.to_data), as plain values;
     ``texts`` are the Meldungen's JSON as they will be stored."""
-    stammdaten = patient.get("Patienten_Stammdaten", {})
-    meldungen = patient.get("Menge_Meldung", {}).get("Meldung", [])
     known_dates: dict[int, Any] = {}  # each of the patient's reports is read for dates once
     hints = {id(meldung): (meldung, date_like(text)) for meldung, text in zip(meldungen, texts, strict=True)}
     findings = []

@@ -16,28 +16,25 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from lxml import etree  # type: ignore[import-untyped]  # lxml-stubs 0.5 lags lxml 6
 
 from apps.core.audit import record_event
-from apps.core.fields import json_bytes
 from apps.institutions.models import UploadStatus
 from apps.obds import codes
 from apps.obds.alongside import judge_alongside
 from apps.obds.plausibility import Severity
 from apps.obds.plausibility.engine import report_type
 from apps.obds.safe_xml import Rejected, judge
-from apps.obds.schema_model import load, to_data
-from apps.obds.schemas import ADT_NS, OBDS_NS
 from apps.uploads import testphase
 from apps.uploads.acceptance import refusal
 from apps.uploads.archive import xml_files
 from apps.uploads.importing import MeldungEntry, PatientEntry, refuse_sent, store
 from apps.uploads.models import Package, PackageState
 from apps.uploads.plausibility import check_against_stored, patient_findings
+from apps.uploads.reading import PatientRead, Read, patient_data, read
 
 MELDUNG_PATH = "/oBDS/Menge_Patient/Patient/Menge_Meldung/Meldung"
 MELDER_PATH = "/oBDS/Menge_Melder/Melder"
-BATCH = 200  # patients per database round
+BATCH = 50  # patients per database round: the last one is stored after the file's end, so it is kept small
 # From this size the schema check runs in a child process beside the Python checks (two cores); below it
 # the child's start costs more than it saves.
 ALONGSIDE_FROM = 1024 * 1024
@@ -85,7 +82,6 @@ class Scan:
         self.version_checked = False
         self.file = ""  # the file inside a ZIP archive being read, or ""
         self.meldung_ids: set[str] = set()  # across the files of a ZIP (within one file the XSD's key holds)
-        self.patient_spec = load().root.child("Menge_Patient").child("Patient")
         self.codes = codes.load()
         self.today = datetime.date.today()
 
@@ -93,66 +89,58 @@ class Scan:
         """A new file starts: its own root, its own schema version."""
         self.file, self.version_checked = file, False
 
-    def visit(self, element: Any) -> None:
+    def take(self, read: Read) -> None:
+        """One element of the file, as ``reading.read`` gave it."""
         if not self.version_checked:
             self.version_checked = True
-            root = element.getroottree().getroot()
-            format = "oBDS" if etree.QName(root).namespace == OBDS_NS else "ADT/GEKID"
-            message = refusal(format, root.get("Schema_Version", ""), self.today)
+            message = refusal("oBDS" if read.obds else "ADT/GEKID", read.schema_version, self.today)
             if message is not None:
                 raise VersionRefused(message)  # nothing is read further, nothing imported
-        qname = etree.QName(element)
-        name = qname.localname
-        if qname.namespace != OBDS_NS:
-            self._adt(name, element)
-        elif name == "Absender" and element.get("Absender_ID") != self.melder_id:
-            message = f"Absender_ID „{element.get('Absender_ID')}“ ist nicht Ihre Melder-ID ({self.melder_id})."
-            self._found("Hinweis", message, element, "/oBDS/Absender")
-        elif name == "Melder" and element.get("ID") != self.melder_id:
+        name, value = read.name, read.value
+        if not read.obds:
+            self._adt(read)
+        elif name == "Absender" and value != self.melder_id:
+            message = f"Absender_ID „{value}“ ist nicht Ihre Melder-ID ({self.melder_id})."
+            self._found("Hinweis", message, read.line, "/oBDS/Absender")
+        elif name == "Melder" and value != self.melder_id:
             self.foreign_melder = True
-            message = f"Der Melder „{element.get('ID')}“ gehört nicht zu Ihrer Einrichtung."
-            self._found("Fehler", message, element, MELDER_PATH)
+            self._found("Fehler", f"Der Melder „{value}“ gehört nicht zu Ihrer Einrichtung.", read.line, MELDER_PATH)
         elif name == "Patient":
             self.outcome.counts["patienten"] += 1
-            try:
-                self.pending.append(self._patient(element))
-            except (KeyError, ValueError, TypeError, IndexError):
-                # libxml2 reports a schema error only after handing over the element: the verdict will say why
+            if value is None:  # libxml2 reports a schema error only after handing over the element
                 self.unreadable = True
                 return
+            self.pending.append(self._patient(value))
             if len(self.pending) >= BATCH:
                 self.flush()
 
-    def _found(self, severity: str, message: str, element: Any, path: str) -> None:
-        self.outcome.problems.append(problem(severity, message, zeile=element.sourceline, pfad=path, datei=self.file))
+    def _found(self, severity: str, message: str, line: int, path: str) -> None:
+        self.outcome.problems.append(problem(severity, message, zeile=line, pfad=path, datei=self.file))
 
-    def _adt(self, name: str, element: Any) -> None:
+    def _adt(self, read: Read) -> None:
         """ADT/GEKID: ownership and counts only (the plausibility rules read oBDS)."""
-        if name == "Melder" and element.get("Melder_ID") != self.melder_id:
+        if read.name == "Melder" and read.value != self.melder_id:
             self.foreign_melder = True
-            message = f"Der Melder „{element.get('Melder_ID')}“ gehört nicht zu Ihrer Einrichtung."
-            self._found("Fehler", message, element, "/ADT_GEKID/Menge_Melder/Melder")
-        elif name == "Patient":
+            message = f"Der Melder „{read.value}“ gehört nicht zu Ihrer Einrichtung."
+            self._found("Fehler", message, read.line, "/ADT_GEKID/Menge_Melder/Melder")
+        elif read.name == "Patient":
             self.outcome.counts["patienten"] += 1
-            self.outcome.counts["meldungen"] += sum(1 for _ in element.iter(f"{{{ADT_NS}}}Meldung"))
+            self.outcome.counts["meldungen"] += read.value
 
-    def _patient(self, element: Any) -> PatientEntry:
-        patient = to_data(element, self.patient_spec)
+    def _patient(self, read: PatientRead) -> PatientEntry:
+        patient, meldungen = patient_data(read)
         stammdaten = patient.get("Patienten_Stammdaten", {})
-        meldungen = patient.get("Menge_Meldung", {}).get("Meldung", [])
-        lines = [meldung.sourceline for meldung in element.iter(f"{{{OBDS_NS}}}Meldung")]
-        texts = [json_bytes(meldung) for meldung in meldungen]
-        findings = patient_findings(patient, self.codes, self.today, texts)
+        findings = patient_findings(stammdaten, meldungen, self.codes, self.today, read.meldungen)
         entries = []
         for index, meldung in enumerate(meldungen):
             where = {
-                "zeile": lines[index] if index < len(lines) else 0,
+                "zeile": read.lines[index] if index < len(read.lines) else 0,
                 "pfad": MELDUNG_PATH,
                 "patient_id": patient.get("@Patient_ID"),
                 "meldung_id": meldung.get("@Meldung_ID", ""),
                 **({"datei": self.file} if self.file else {}),
             }
-            entry = MeldungEntry(meldung, texts[index], report_type(meldung) or "unbekannt", where)
+            entry = MeldungEntry(meldung, read.meldungen[index], report_type(meldung) or "unbekannt", where)
             if meldung.get("@Melder_ID") != self.melder_id:
                 entry.note("Fehler", "Die Meldung nennt einen Melder einer anderen Einrichtung.")
             if self.file:
@@ -197,9 +185,9 @@ def validate(package: Package, importing: bool) -> Outcome:
             scan.begin(name)
             with file.open() as source:
                 if file.size >= ALONGSIDE_FROM:
-                    verdict = judge_alongside(source, file.open, scan.visit)
+                    verdict = judge_alongside(source, file.open, read, scan.take)
                 else:
-                    verdict = judge(source, scan.visit)
+                    verdict = judge(source, lambda element: scan.take(read(element)))
             formats.add(verdict.format)
             versions.add(verdict.schema_version)
             if verdict.problem is not None:

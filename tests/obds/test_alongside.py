@@ -30,7 +30,11 @@ def verdicts(data: bytes) -> tuple[object, object]:
 
 def _alongside(source: IO[bytes]) -> Verdict:
     data = source.read()
-    return judge_alongside(io.BytesIO(data), opener(data), lambda element: None)
+    return judge_alongside(io.BytesIO(data), opener(data), tag, lambda read: None)
+
+
+def tag(element: object) -> str:
+    return element.tag  # type: ignore[attr-defined,no-any-return]
 
 
 def _plain(check, data: bytes) -> object:
@@ -73,11 +77,11 @@ def test_an_error_found_early_stops_the_python_pass(big_package):
     broken = big_package.replace(b"<Geschlecht>W<", b"<Geschlecht>Q<", 1)
     seen: list[object] = []
 
-    def slow_visit(element: object) -> None:  # storing takes far longer per patient than libxml2
-        seen.append(element)
+    def slow_take(read: object) -> None:  # storing takes far longer per patient than libxml2
+        seen.append(read)
         time.sleep(0.005)
 
-    verdict = judge_alongside(io.BytesIO(broken), opener(broken), slow_visit)
+    verdict = judge_alongside(io.BytesIO(broken), opener(broken), tag, slow_take)
     patients = broken.count(b"<Patient ")
     assert not verdict.valid and verdict.problem is not None and "Geschlecht" in verdict.problem.message
     assert len(seen) < patients / 2, (len(seen), patients)
@@ -88,7 +92,7 @@ def test_a_child_that_dies_is_an_error_not_a_verdict(big_package):
         raise SystemExit(3)  # the child ends before it can answer
 
     with pytest.raises(RuntimeError, match="died without a verdict"):
-        judge_alongside(io.BytesIO(big_package), dying, lambda element: None)
+        judge_alongside(io.BytesIO(big_package), dying, tag, lambda read: None)
 
 
 def test_without_a_process_to_spare_the_check_runs_in_this_one(big_package, monkeypatch):
@@ -99,5 +103,29 @@ def test_without_a_process_to_spare_the_check_runs_in_this_one(big_package, monk
 
     monkeypatch.setattr(multiprocessing.context.ForkProcess, "start", refused)
     seen: list[object] = []
-    verdict = judge_alongside(io.BytesIO(big_package), opener(big_package), seen.append)
+    verdict = judge_alongside(io.BytesIO(big_package), opener(big_package), tag, seen.append)
     assert verdict.valid and len(seen) == big_package.count(b"<Patient ") + 2  # and Absender, Melder
+
+
+def test_each_element_arrives_as_read_in_the_child_and_in_file_order(big_package):
+    seen: list[object] = []
+    verdict = judge_alongside(io.BytesIO(big_package), opener(big_package), tag, seen.append)
+    patients = big_package.count(b"<Patient ")
+    names = [str(name).split("}")[1] for name in seen]
+    assert verdict.valid and names == ["Absender", *["Patient"] * patients, "Melder"]
+
+
+def test_a_take_that_gives_up_ends_the_child_at_once(big_package):
+    """E.g. a schema version the registry does not take: the child, blocked on a full pipe, must not be waited for."""
+
+    class GiveUp(Exception):
+        pass
+
+    def give_up(read: object) -> None:
+        raise GiveUp
+
+    started = time.monotonic()
+    with pytest.raises(GiveUp):
+        judge_alongside(io.BytesIO(big_package), opener(big_package), lambda element: "x" * 100_000, give_up)
+    assert time.monotonic() - started < 1  # the join would wait a second for a child that cannot leave
+    assert multiprocessing.active_children() == []

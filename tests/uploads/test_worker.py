@@ -11,6 +11,7 @@ import threading
 import time
 from pathlib import Path
 
+import psutil  # type: ignore[import-untyped]
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -58,10 +59,16 @@ def test_a_killed_worker_leaves_nothing_half_imported_and_the_retry_finishes(pra
     worker = start_worker()
     try:
         wait_for(lambda: reports_inserted_so_far() > before)  # the first batch of reports is written, uncommitted
+        schema_check = psutil.Process(worker.pid).children()  # the child reading the file beside it
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=30)
     finally:
         worker.kill()
+    # the child shares the worker's database connection: alive, it would keep the transaction and its locks open
+    _, left = psutil.wait_procs(schema_check, timeout=10)
+    for process in left:
+        process.kill()
+    assert schema_check and not left, "the schema check's child outlived its worker"
     package.refresh_from_db()
     assert package.state == PackageState.IN_PRUEFUNG, "the worker finished before it was killed"
     assert Report.objects.count() == 0  # the open transaction died with the worker

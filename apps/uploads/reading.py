@@ -1,0 +1,78 @@
+"""What the upload's pass needs of each element it is handed (Absender, Melder, Patient), as plain values.
+
+``read`` runs where the file is parsed: in the schema-check child process for a large file (apps.obds.alongside),
+which parses and validates the file anyway, or in the worker itself. Its result crosses the pipe as it is, so it
+holds only strings, numbers and bytes: a patient's Stammdaten and each of its Meldungen as the JSON they are stored
+as (made once, here), and the lines the validation report names.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, NamedTuple
+
+import orjson
+from lxml import etree  # type: ignore[import-untyped]  # lxml-stubs 0.5 lags lxml 6
+
+from apps.core.fields import json_bytes
+from apps.obds.schema_model import ElementSpec, load, to_data
+from apps.obds.schemas import OBDS_NS
+
+
+class Read(NamedTuple):
+    """One element as read: its name, whether its file is oBDS (not ADT/GEKID), the file's Schema_Version, its
+    line, and what the element holds (see ``read``)."""
+
+    name: str
+    obds: bool
+    schema_version: str
+    line: int
+    value: Any
+
+
+class PatientRead(NamedTuple):
+    """An oBDS Patient: itself without its Meldungen (JSON), each Meldung's JSON and line."""
+
+    patient: bytes
+    meldungen: list[bytes]
+    lines: list[int]
+
+
+MELDUNG = f"{{{OBDS_NS}}}Menge_Meldung/{{{OBDS_NS}}}Meldung"
+
+
+def read(element: Any) -> Read:
+    """Never raises: a Patient that does not fit the content model is read as None (the schema verdict, which
+    comes after the element, then says why)."""
+    root = element.getroottree().getroot()
+    qname = etree.QName(element)
+    obds = qname.namespace == OBDS_NS
+    name = qname.localname
+    line = element.sourceline or 0
+    if name == "Patient":
+        value: Any = _patient(element) if obds else sum(1 for _ in element.iter(f"{{{qname.namespace}}}Meldung"))
+    elif name == "Melder":
+        value = element.get("ID" if obds else "Melder_ID")
+    else:
+        value = element.get("Absender_ID")
+    return Read(name, obds, root.get("Schema_Version", ""), line, value)
+
+
+def _patient(element: Any) -> PatientRead | None:
+    try:
+        patient = to_data(element, _patient_spec())
+        meldungen = patient.pop("Menge_Meldung", {}).get("Meldung", [])
+    except (KeyError, ValueError, TypeError, IndexError, AttributeError):
+        return None
+    lines = [meldung.sourceline or 0 for meldung in element.iterfind(MELDUNG)]
+    return PatientRead(json_bytes(patient), [json_bytes(meldung) for meldung in meldungen], lines)
+
+
+@functools.cache
+def _patient_spec() -> ElementSpec:
+    return load().root.child("Menge_Patient").child("Patient")
+
+
+def patient_data(read: PatientRead) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The patient (without Meldungen) and its Meldungen, as schema_model.to_data reads them."""
+    return orjson.loads(read.patient), [orjson.loads(text) for text in read.meldungen]

@@ -1,0 +1,70 @@
+"""What the pass takes from each element (made in the schema-check child for large files) holds everything the
+checks and storing read: the same data as schema_model.to_data, the JSON stored, and the lines reported."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from lxml import etree  # type: ignore[import-untyped]
+
+from apps.core.fields import json_bytes
+from apps.institutions.models import Institution
+from apps.obds.schema_model import load, to_data
+from apps.obds.schemas import OBDS_NS
+from apps.uploads.reading import Read, patient_data, read
+from tests.uploads.packages import package_bytes, patient
+
+SAMPLES = Path(settings.OBDS_SCHEMA_DIR).parent / "samples"
+PATIENT = f"{{{OBDS_NS}}}Patient"
+
+
+def elements(data: bytes, name: str) -> list[etree._Element]:
+    return [element for _, element in etree.iterparse(io.BytesIO(data), tag=name)]
+
+
+@pytest.fixture
+def package() -> bytes:
+    return package_bytes(
+        Institution(name="Klinikum", melder_id="KLINIK1"), [patient(1, "KLINIK1"), patient(2, "KLINIK1")]
+    )
+
+
+def test_a_patient_reads_as_to_data_reads_it_with_its_lines(package):
+    spec = load().root.child("Menge_Patient").child("Patient")
+    lines = package.decode().splitlines()
+    for element in elements(package, PATIENT):
+        expected = to_data(element, spec)
+        taken = read(element)
+        assert (taken.name, taken.obds, taken.schema_version) == ("Patient", True, "3.0.4")
+        stored, meldungen = patient_data(taken.value)
+        assert meldungen == expected.pop("Menge_Meldung")["Meldung"] and stored == expected
+        assert taken.value.meldungen == [json_bytes(meldung) for meldung in meldungen]
+        assert len(taken.value.lines) == len(meldungen) == 8
+        assert all("<Meldung " in lines[line - 1] for line in taken.value.lines)
+
+
+def test_the_owner_ids_are_read_from_absender_and_melder(package):
+    absender = read(elements(package, f"{{{OBDS_NS}}}Absender")[0])
+    melder = read(elements(package, f"{{{OBDS_NS}}}Melder")[0])
+    assert (absender.name, absender.value) == ("Absender", "KLINIK1")
+    assert (melder.name, melder.value) == ("Melder", "KLINIK1")
+
+
+def test_a_patient_outside_the_content_model_reads_as_none_rather_than_failing(package):
+    broken = package.replace(b"<Patienten_Stammdaten", b"<Unbekannt/><Patienten_Stammdaten", 1)
+    first, second = (read(element) for element in elements(broken, PATIENT))
+    assert first == Read("Patient", True, "3.0.4", first.line, None)
+    assert second.value is not None
+
+
+def test_an_adt_patient_is_counted_by_its_meldungen():
+    path = next(iter(sorted((SAMPLES / "adt2").rglob("*.xml"))))
+    data = path.read_bytes()
+    namespace = etree.QName(etree.fromstring(data)).namespace
+    for element in elements(data, f"{{{namespace}}}Patient"):
+        taken = read(element)
+        assert not taken.obds
+        assert taken.value == sum(1 for _ in element.iter(f"{{{namespace}}}Meldung")) > 0
