@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 from django.utils import timezone
 
-from apps.core.bulk import copy_rows
+from apps.core.bulk import copy_objects, copy_rows
 from apps.patients.actions import do_update_patient
 from apps.patients.lookups import index_field
 from apps.patients.models import Patient
@@ -88,7 +88,7 @@ def store(package: Package, batch: list[PatientEntry]) -> None:
             if tumor.pk is not None:
                 touched.add(tumor)
             placed.append((meldung, patient, tumor))
-    Tumor.objects.bulk_create([tumor for tumor in tumors.values() if tumor.pk is None])
+    copy_objects([tumor for tumor in tumors.values() if tumor.pk is None])
     for tumor in touched:  # encrypted fields are written one row at a time (their row id is in the cipher)
         tumor.save(update_fields=["zuordnung"])
     now = timezone.now()
@@ -152,7 +152,7 @@ def _patients(package: Package, batch: list[PatientEntry]) -> dict[str, Patient]
             f"Diese Versichertennummer mit diesem Geburtsdatum gehört in Ihrer Einrichtung zu Patient_ID "
             f"{holder.patient_id}. Bitte prüfen Sie die Patient_ID."
         )
-    Patient.objects.bulk_create([patient for _, patient in new.values()])
+    copy_objects([patient for _, patient in new.values()])
     known.update({patient.patient_id: patient for _, patient in new.values()})
     return known
 

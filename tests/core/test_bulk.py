@@ -1,4 +1,5 @@
-"""copy_rows writes what save() would: encrypted values bound to their row, defaults for what a row leaves out."""
+"""copy_rows and copy_objects write what save() would: encrypted values bound to their row, defaults for what a row
+leaves out, and (copy_objects) blind indexes, timestamps and keys."""
 
 import datetime
 import uuid
@@ -6,9 +7,12 @@ import uuid
 import pytest
 from django.contrib.sessions.models import Session
 from django.db import connection
+from django.utils import timezone
 
-from apps.core.bulk import copy_rows
+from apps.core.bulk import copy_objects, copy_rows
 from apps.core.crypto import DecryptionError
+from apps.patients.lookups import index_field
+from apps.patients.models import Patient
 from tests.core.specimen import Entry, Specimen
 
 pytestmark = pytest.mark.django_db
@@ -58,3 +62,42 @@ def test_a_row_naming_a_column_the_model_lacks_is_refused_rather_than_dropped():
     with pytest.raises(TypeError, match="no column patient"):
         copy_rows(Entry, [{"kind": "OP", "patient": 7}])
     assert not Entry.objects.exists()
+
+
+def test_objects_copied_in_get_their_keys_and_what_save_computes(praxis, physician, clock):
+    """The real case: patients of an uploaded package, with encrypted fields, blind indexes and timestamps."""
+    saved = Patient(**_patient_fields(praxis, physician, "P1"))
+    saved.save()
+    copied = [Patient(**_patient_fields(praxis, physician, patient_id)) for patient_id in ("P2", "P3")]
+    copy_objects(copied)
+    assert all(patient.pk and not patient._state.adding for patient in copied)
+    for patient in copied:
+        stored = Patient.objects.get(pk=patient.pk)
+        assert (stored.patient_id, stored.nachname, stored.geburtsdatum) == (patient.patient_id, "Müller", BORN)
+        assert stored.created_at == stored.updated_at == timezone.now()
+    # the same name and birth date as the saved patient: the same lookup key; each insurance number its own
+    assert Patient.objects.filter(name_index=saved.name_index).count() == 3
+    assert Patient.objects.get(insurance_index=saved.insurance_index) == saved
+    twin = Patient(insurance_number=copied[0].insurance_number, geburtsdatum=BORN)
+    assert Patient.objects.get(insurance_index=index_field("insurance_index").compute(twin)).pk == copied[0].pk
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nachname, geburtsdatum FROM patients_patient WHERE id = %s", [copied[0].pk])
+        assert "Müller" not in str(cursor.fetchone())
+
+
+def test_only_new_objects_of_one_model_are_copied(praxis, physician):
+    patient = Patient(**_patient_fields(praxis, physician, "P1"))
+    patient.save()
+    with pytest.raises(TypeError, match="new instances of one model"):
+        copy_objects([Patient(**_patient_fields(praxis, physician, "P2")), patient])
+    with pytest.raises(TypeError, match="new instances of one model"):
+        copy_objects([Patient(**_patient_fields(praxis, physician, "P2")), Entry()])
+    assert Patient.objects.count() == 1
+
+
+def _patient_fields(institution, user, patient_id: str) -> dict[str, object]:
+    return {
+        "institution": institution, "created_by": user, "patient_id": patient_id, "nachname": "Müller",
+        "vornamen": "Erika", "geschlecht": "W", "geburtsdatum": BORN, "insurance_kind": "GKV",
+        "insurance_number": f"A12345678{patient_id[-1]}", "iknr": "109519005",
+    }  # fmt: skip
