@@ -107,7 +107,7 @@ def test_without_a_process_to_spare_the_check_runs_in_this_one(big_package, monk
     assert verdict.valid and len(seen) == big_package.count(b"<Patient ") + 2  # and Absender, Melder
 
 
-def test_each_element_arrives_as_read_in_the_child_and_in_file_order(big_package):
+def test_each_element_arrives_as_read_and_in_file_order(big_package):
     seen: list[object] = []
     verdict = judge_alongside(io.BytesIO(big_package), opener(big_package), tag, seen.append)
     patients = big_package.count(b"<Patient ")
