@@ -30,7 +30,7 @@ from apps.uploads.archive import xml_files
 from apps.uploads.importing import MeldungEntry, PatientEntry, refuse_sent, store
 from apps.uploads.models import Package, PackageState
 from apps.uploads.plausibility import check_against_stored, patient_findings
-from apps.uploads.reading import PatientRead, Read, patient_data, read
+from apps.uploads.reading import ReadElement, ReadPatient, patient_data, read
 
 MELDUNG_PATH = "/oBDS/Menge_Patient/Patient/Menge_Meldung/Meldung"
 MELDER_PATH = "/oBDS/Menge_Melder/Melder"
@@ -89,22 +89,22 @@ class Scan:
         """A new file starts: its own root, its own schema version."""
         self.file, self.version_checked = file, False
 
-    def take(self, read: Read) -> None:
+    def take(self, element: ReadElement) -> None:
         """One element of the file, as ``reading.read`` gave it."""
         if not self.version_checked:
             self.version_checked = True
-            message = refusal("oBDS" if read.obds else "ADT/GEKID", read.schema_version, self.today)
+            message = refusal("oBDS" if element.obds else "ADT/GEKID", element.schema_version, self.today)
             if message is not None:
                 raise VersionRefused(message)  # nothing is read further, nothing imported
-        name, value = read.name, read.value
-        if not read.obds:
-            self._adt(read)
+        name, value = element.name, element.value
+        if not element.obds:
+            self._adt(element)
         elif name == "Absender" and value != self.melder_id:
             message = f"Absender_ID „{value}“ ist nicht Ihre Melder-ID ({self.melder_id})."
-            self._found("Hinweis", message, read.line, "/oBDS/Absender")
+            self._found("Hinweis", message, element.line, "/oBDS/Absender")
         elif name == "Melder" and value != self.melder_id:
             self.foreign_melder = True
-            self._found("Fehler", f"Der Melder „{value}“ gehört nicht zu Ihrer Einrichtung.", read.line, MELDER_PATH)
+            self._found("Fehler", f"Der Melder „{value}“ gehört nicht zu Ihrer Einrichtung.", element.line, MELDER_PATH)
         elif name == "Patient":
             self.outcome.counts["patienten"] += 1
             if value is None:  # libxml2 reports a schema error only after handing over the element
@@ -117,30 +117,30 @@ class Scan:
     def _found(self, severity: str, message: str, line: int, path: str) -> None:
         self.outcome.problems.append(problem(severity, message, zeile=line, pfad=path, datei=self.file))
 
-    def _adt(self, read: Read) -> None:
+    def _adt(self, element: ReadElement) -> None:
         """ADT/GEKID: ownership and counts only (the plausibility rules read oBDS)."""
-        if read.name == "Melder" and read.value != self.melder_id:
+        if element.name == "Melder" and element.value != self.melder_id:
             self.foreign_melder = True
-            message = f"Der Melder „{read.value}“ gehört nicht zu Ihrer Einrichtung."
-            self._found("Fehler", message, read.line, "/ADT_GEKID/Menge_Melder/Melder")
-        elif read.name == "Patient":
+            message = f"Der Melder „{element.value}“ gehört nicht zu Ihrer Einrichtung."
+            self._found("Fehler", message, element.line, "/ADT_GEKID/Menge_Melder/Melder")
+        elif element.name == "Patient":
             self.outcome.counts["patienten"] += 1
-            self.outcome.counts["meldungen"] += read.value
+            self.outcome.counts["meldungen"] += element.value
 
-    def _patient(self, read: PatientRead) -> PatientEntry:
-        patient, meldungen = patient_data(read)
+    def _patient(self, sent: ReadPatient) -> PatientEntry:
+        patient, meldungen = patient_data(sent)
         stammdaten = patient.get("Patienten_Stammdaten", {})
-        findings = patient_findings(stammdaten, meldungen, self.codes, self.today, read.meldungen)
+        findings = patient_findings(stammdaten, meldungen, self.codes, self.today, sent.meldungen)
         entries = []
         for index, meldung in enumerate(meldungen):
             where = {
-                "zeile": read.lines[index] if index < len(read.lines) else 0,
+                "zeile": sent.lines[index] if index < len(sent.lines) else 0,
                 "pfad": MELDUNG_PATH,
                 "patient_id": patient.get("@Patient_ID"),
                 "meldung_id": meldung.get("@Meldung_ID", ""),
                 **({"datei": self.file} if self.file else {}),
             }
-            entry = MeldungEntry(meldung, read.meldungen[index], report_type(meldung) or "unbekannt", where)
+            entry = MeldungEntry(meldung, sent.meldungen[index], report_type(meldung) or "unbekannt", where)
             if meldung.get("@Melder_ID") != self.melder_id:
                 entry.note("Fehler", "Die Meldung nennt einen Melder einer anderen Einrichtung.")
             if self.file:

@@ -19,7 +19,7 @@ from apps.obds.schema_model import ElementSpec, load, to_data
 from apps.obds.schemas import OBDS_NS
 
 
-class Read(NamedTuple):
+class ReadElement(NamedTuple):
     """One element as read: its name, whether its file is oBDS (not ADT/GEKID), the file's Schema_Version, its
     line, and what the element holds (see ``read``)."""
 
@@ -30,7 +30,7 @@ class Read(NamedTuple):
     value: Any
 
 
-class PatientRead(NamedTuple):
+class ReadPatient(NamedTuple):
     """An oBDS Patient: itself without its Meldungen (JSON), each Meldung's JSON and line."""
 
     patient: bytes
@@ -41,7 +41,7 @@ class PatientRead(NamedTuple):
 MELDUNG = f"{{{OBDS_NS}}}Menge_Meldung/{{{OBDS_NS}}}Meldung"
 
 
-def read(element: Any) -> Read:
+def read(element: Any) -> ReadElement:
     """Never raises: a Patient that does not fit the content model is read as None (the schema verdict, which
     comes after the element, then says why)."""
     root = element.getroottree().getroot()
@@ -55,17 +55,17 @@ def read(element: Any) -> Read:
         value = element.get("ID" if obds else "Melder_ID")
     else:
         value = element.get("Absender_ID")
-    return Read(name, obds, root.get("Schema_Version", ""), line, value)
+    return ReadElement(name, obds, root.get("Schema_Version", ""), line, value)
 
 
-def _patient(element: Any) -> PatientRead | None:
+def _patient(element: Any) -> ReadPatient | None:
     try:
         patient = to_data(element, _patient_spec())
         meldungen = patient.pop("Menge_Meldung", {}).get("Meldung", [])
     except (KeyError, ValueError, TypeError, IndexError, AttributeError):
         return None
     lines = [meldung.sourceline or 0 for meldung in element.iterfind(MELDUNG)]
-    return PatientRead(json_bytes(patient), [json_bytes(meldung) for meldung in meldungen], lines)
+    return ReadPatient(json_bytes(patient), [json_bytes(meldung) for meldung in meldungen], lines)
 
 
 @functools.cache
@@ -73,6 +73,6 @@ def _patient_spec() -> ElementSpec:
     return load().root.child("Menge_Patient").child("Patient")
 
 
-def patient_data(read: PatientRead) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def patient_data(sent: ReadPatient) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The patient (without Meldungen) and its Meldungen, as schema_model.to_data reads them."""
-    return orjson.loads(read.patient), [orjson.loads(text) for text in read.meldungen]
+    return orjson.loads(sent.patient), [orjson.loads(text) for text in sent.meldungen]

@@ -14,7 +14,7 @@ from apps.core.fields import json_bytes
 from apps.institutions.models import Institution
 from apps.obds.schema_model import load, to_data
 from apps.obds.schemas import OBDS_NS
-from apps.uploads.reading import Read, patient_data, read
+from apps.uploads.reading import ReadElement, patient_data, read
 from tests.uploads.packages import package_bytes, patient
 
 SAMPLES = Path(settings.OBDS_SCHEMA_DIR).parent / "samples"
@@ -56,7 +56,7 @@ def test_the_owner_ids_are_read_from_absender_and_melder(package):
 def test_a_patient_outside_the_content_model_reads_as_none_rather_than_failing(package):
     broken = package.replace(b"<Patienten_Stammdaten", b"<Unbekannt/><Patienten_Stammdaten", 1)
     first, second = (read(element) for element in elements(broken, PATIENT))
-    assert first == Read("Patient", True, "3.0.4", first.line, None)
+    assert first == ReadElement("Patient", True, "3.0.4", first.line, None)
     assert second.value is not None
 
 
