@@ -7,7 +7,8 @@ Sizes in MB: BENCH_UPLOAD_SIZES (default "10,100"). Works in a throw-away test d
 - receiving the upload (hash + encrypt + store the original), as the upload page does;
 - the full processing by a real worker process (manage.py db_worker --batch): schema validation,
   ownership, plausibility of every Meldung, split into reports, encrypt and store; measured from the
-  package's start to its end, with the worker's peak RSS. As in production the worker is already running:
+  worker taking the package up until its outcome is committed (as the worker logs it), with the worker's
+  peak RSS. As in production the worker is already running:
   a small package goes first (its time, which includes loading the XSD, the code lists and the content
   model, and the worker's own start-up are printed apart);
 - the same processing for the package inside a ZIP archive (read from the encrypted store).
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -24,6 +26,7 @@ import threading
 import time
 import zipfile
 from pathlib import Path
+from typing import IO
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "meldeportal.settings")
@@ -74,8 +77,9 @@ def children_rss(process: psutil.Process) -> int:
     return int(total)
 
 
-def worker() -> tuple[float, int]:
-    """Run one worker until the queue is empty; its wall time and peak RSS (sampled every 20 ms)."""
+def worker(log: IO[bytes]) -> tuple[float, int]:
+    """Run one worker until the queue is empty, its log into ``log``; its wall time and peak RSS (sampled every
+    20 ms)."""
     started = time.perf_counter()
     process = psutil.Popen(
         [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--no-reload"],
@@ -83,6 +87,7 @@ def worker() -> tuple[float, int]:
         env={**os.environ, "DATABASE_URL": database_url_for_subprocess(), "DEBUG": "false"},
         cwd=BASE_DIR,
         stdout=subprocess.DEVNULL,
+        stderr=log,
     )
     peak = 0
     stop = threading.Event()
@@ -103,7 +108,8 @@ def worker() -> tuple[float, int]:
     stop.set()
     sampler.join()
     if process.returncode:
-        raise SystemExit("the worker failed")
+        log.seek(0)
+        raise SystemExit(f"the worker failed: {log.read()[-2000:].decode(errors='replace')}")
     return time.perf_counter() - started, peak
 
 
@@ -132,21 +138,26 @@ def warm_up(folder: Path, label: str) -> Package:
     return receive(path, institution, user)
 
 
-def seconds(package: Package) -> float:
-    package = Package.objects.get(pk=package.pk)
-    assert package.started_at is not None and package.finished_at is not None
-    return (package.finished_at - package.started_at).total_seconds()
+def seconds(log: IO[bytes], package: Package) -> float:
+    """What the worker logged for ``package``: from taking it up until its outcome is committed."""
+    log.seek(0)
+    found = re.search(rf"Paket {package.uuid}: \S+ nach ([0-9.]+) s".encode(), log.read())
+    if found is None:
+        raise SystemExit(f"the worker logged no time for package {package.uuid}")
+    return float(found[1])
 
 
 def processed(
     path: Path, institution: Institution, user: User, meldungen: int, first: Package
-) -> tuple[float, float, float, int]:
-    """Receive ``path`` as the upload page does and let a worker process it after ``first``: receive,
-    processing and wall time, and the worker's peak RSS."""
+) -> tuple[float, float, float, float, int]:
+    """Receive ``path`` as the upload page does and let a worker process it after ``first``: receive time,
+    processing time of the package and of ``first``, the worker's wall time and its peak RSS."""
     started = time.perf_counter()
     package = receive(path, institution, user)
     received = time.perf_counter() - started
-    wall, peak = worker()
+    with tempfile.TemporaryFile() as log:
+        wall, peak = worker(log)
+        processing, warm_up_processing = seconds(log, package), seconds(log, first)
     assert Package.objects.get(pk=first.pk).state == "angenommen", "the warm-up package was refused"
     package = Package.objects.get(pk=package.pk)
     stored = Report.objects.filter(package=package).count()
@@ -154,7 +165,7 @@ def processed(
         raise SystemExit(
             f"processing went wrong: {package.state}, {stored} of {meldungen} stored, {package.problems[:3]}"
         )
-    return received, seconds(package), wall, peak
+    return received, processing, warm_up_processing, wall, peak
 
 
 def measure(size_mb: int, folder: Path) -> None:
@@ -165,13 +176,13 @@ def measure(size_mb: int, folder: Path) -> None:
     size = path.stat().st_size
     floor = xmllint(path)
     first = warm_up(folder, str(size_mb))
-    received, processing, wall, peak = processed(path, institution, user, meldungen, first)
+    received, processing, warm_up_processing, wall, peak = processed(path, institution, user, meldungen, first)
     print(f"\n~{size_mb} MB package: {size / MB:.1f} MB, {patients} patients, {meldungen} Meldungen (all 8 types)")
     print(f"  xmllint --stream --schema (floor)     {floor:8.2f} s   (best of 3)")
     print(f"  receive: hash + encrypt + store       {received:8.2f} s")
     print(f"  worker: full processing               {processing:8.2f} s   ratio to xmllint {processing / floor:5.2f}")
     print(f"  worker: wall incl. start-up           {wall:8.2f} s   (and a small package first)")
-    print(f"  the small first package (64 KB)       {seconds(first):8.2f} s   (loads XSD, code lists, model)")
+    print(f"  the small first package (64 KB)       {warm_up_processing:8.2f} s   (loads XSD, code lists, model)")
     print(f"  Meldungen per second (processing)     {meldungen / processing:8.0f}")
     print(f"  worker peak RSS (with its child)      {peak / MB:8.0f} MB")
     # The same package in a ZIP archive (for an institution of its own), read from the encrypted store.
@@ -180,7 +191,7 @@ def measure(size_mb: int, folder: Path) -> None:
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as packed, packed.open("paket.xml", "w") as target:
         _, meldungen = write_package(target, institution, size_mb * MB)  # a longer Melder_ID: a few fewer
     first = warm_up(folder, f"{size_mb}Z")
-    received, processing, wall, peak = processed(archive, institution, user, meldungen, first)
+    received, processing, _, wall, peak = processed(archive, institution, user, meldungen, first)
     print(f"  as ZIP ({archive.stat().st_size / MB:.1f} MB): full processing {processing:8.2f} s   "
           f"ratio to xmllint {processing / floor:5.2f}, peak RSS {peak / MB:.0f} MB")  # fmt: skip
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime
 import gc
+import logging
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +41,8 @@ BATCH = 50  # patients per database round: the last one is stored after the file
 # the child's start costs more than it saves.
 ALONGSIDE_FROM = 1024 * 1024
 MAX_ATTEMPTS = 3  # a package that took down its worker this often is refused rather than retried forever
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -254,23 +258,28 @@ def _from_rejection(refused: Rejected, file: str = "") -> dict[str, Any]:
 
 
 def process(package_uuid: str) -> None:
-    """Validate one package and record the outcome; safe to run again after a crash.
+    """Validate one package and record the outcome; safe to run again after a crash. Once the outcome is
+    committed, the log says how long it took (the package's uuid, its state and seconds: nothing of its content).
 
     While it runs, the objects that were there before (Django, the schema model, the code lists) are kept out
     of the garbage collector's full passes: a large package allocates enough to start many of them, and each
     would otherwise walk all those objects again (about a tenth of the time of a 10 MB package)."""
+    started = time.perf_counter()
     gc.freeze()
     try:
-        _process(package_uuid)
+        state = _process(package_uuid)
     finally:
         gc.unfreeze()
+    if state is not None:
+        logger.info("Paket %s: %s nach %.3f s", package_uuid, state, time.perf_counter() - started)
 
 
-def _process(package_uuid: str) -> None:
+def _process(package_uuid: str) -> str | None:
+    """The package's state once committed, or None when there was nothing (more) to do."""
     with transaction.atomic():
         package = _locked(package_uuid)
         if package is None:
-            return
+            return None
         package.state = PackageState.IN_PRUEFUNG
         package.attempts += 1
         package.started_at = timezone.now()
@@ -278,12 +287,13 @@ def _process(package_uuid: str) -> None:
     with transaction.atomic():
         package = _locked(package_uuid)  # held until the outcome is committed: a second worker waits, then leaves
         if package is None:
-            return
+            return None
         if package.attempts > MAX_ATTEMPTS:
             outcome = Outcome(PackageState.ABGELEHNT, problems=[problem("Fehler", GAVE_UP)])
         else:
             outcome = _run(package)
         _record(package, outcome)
+    return outcome.state
 
 
 GAVE_UP = "Das Paket ließ sich nach mehreren Versuchen nicht verarbeiten. Bitte wenden Sie sich an das Register."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import re
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,18 @@ def test_an_unknown_patient_is_created_from_the_stammdaten(praxis, physician, cl
     assert created.adresse == {"strasse": "Heidestraße", "hausnummer": "17", "land": "DE", "plz": "51147",
                                "ort": "Köln"}  # fmt: skip
     assert Report.objects.filter(patient=created).count() == 2
+
+
+def test_the_log_says_how_long_a_package_took_and_nothing_of_its_content(praxis, physician, clock, caplog):
+    content = package_bytes(praxis, [patient(1, praxis.melder_id, ["Diagnose", "OP"])])
+    with caplog.at_level("INFO", logger="apps.uploads.processing"):
+        package = upload(content, praxis, physician)
+    [line] = [record.getMessage() for record in caplog.records if record.name == "apps.uploads.processing"]
+    assert re.fullmatch(rf"Paket {package.uuid}: angenommen nach [0-9]+\.[0-9]{{3}} s", line)
+    caplog.clear()
+    with caplog.at_level("INFO", logger="apps.uploads.processing"):
+        process(str(package.uuid))  # finished: nothing to do, nothing logged
+    assert not caplog.records
 
 
 def test_a_known_patient_id_with_another_birth_date_is_refused(praxis, physician, clock):
