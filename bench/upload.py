@@ -11,6 +11,8 @@ Sizes in MB: BENCH_UPLOAD_SIZES (default "10,100"). Works in a throw-away test d
   peak RSS. As in production the worker is already running:
   a small package goes first (its time, which includes loading the XSD, the code lists and the content
   model, and the worker's own start-up are printed apart);
+- the daily case: a follow-up package for the same institution, its patients again with a new Meldung of every
+  type but Diagnose and Tod (known patients and tumours), against xmllint on that file;
 - the same processing for the package inside a ZIP archive (read from the encrypted store).
 """
 
@@ -48,7 +50,7 @@ from apps.uploads.actions import do_receive_package
 from apps.uploads.models import Package
 from tests.database import database_url_for_subprocess
 from tests.personas import make_user
-from tests.uploads.packages import write_package
+from tests.uploads.packages import write_follow_up, write_package
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 MB = 1024 * 1024
@@ -185,6 +187,18 @@ def measure(size_mb: int, folder: Path) -> None:
     print(f"  the small first package (64 KB)       {warm_up_processing:8.2f} s   (loads XSD, code lists, model)")
     print(f"  Meldungen per second (processing)     {meldungen / processing:8.0f}")
     print(f"  worker peak RSS (with its child)      {peak / MB:8.0f} MB")
+    # The daily case: the same patients again for the same institution, known patients and tumours.
+    later = folder / f"folgepaket-{size_mb}mb.xml"
+    with later.open("wb") as target:
+        follow_ups = write_follow_up(target, institution, patients)
+    later_floor = xmllint(later)
+    first = warm_up(folder, f"{size_mb}F")
+    _, processing, _, _, peak = processed(later, institution, user, follow_ups, first)
+    print(
+        f"  follow-up ({later.stat().st_size / MB:.1f} MB, the same patients, {follow_ups} new Meldungen): "
+        f"{processing:.2f} s, xmllint {later_floor:.2f} s, ratio {processing / later_floor:5.2f}, "
+        f"peak RSS {peak / MB:.0f} MB"
+    )
     # The same package in a ZIP archive (for an institution of its own), read from the encrypted store.
     institution, user = bench_institution(f"{size_mb}Z")
     archive = folder / f"paket-{size_mb}mb.zip"

@@ -1,4 +1,5 @@
-"""Inserting thousands of rows at once with PostgreSQL's COPY (an uploaded package's reports, patients and tumours).
+"""Inserting thousands of rows at once with PostgreSQL's COPY (an uploaded package's reports, patients and tumours),
+and updating many rows in one statement (the tumours a package's Meldungen concern).
 
 Rows are plain mappings of column attribute names to values psycopg can send (ids, text, UUIDs, aware
 datetimes); a field left out takes its default. Encrypted fields are sealed here exactly as save() seals them,
@@ -67,6 +68,44 @@ def copy_objects(objects: Sequence[models.Model]) -> None:
             copy.write_row([field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields])
     for instance in objects:
         instance._state.adding, instance._state.db = False, connection.alias
+
+
+UPDATE_ROWS = 1000  # rows per UPDATE: well below PostgreSQL's 65 535 parameters per statement
+
+
+def update_objects(objects: Sequence[models.Model], names: Sequence[str]) -> None:
+    """Saved instances of one model: the fields ``names`` written as ``save(update_fields=names)`` writes them (an
+    encrypted value sealed to its own row), in one UPDATE for up to a thousand rows instead of one each."""
+    if not objects:
+        return
+    model = type(objects[0])
+    meta = model._meta
+    if any(type(instance) is not model or instance.pk is None for instance in objects):
+        raise TypeError(f"update_objects takes saved instances of one model ({meta.label})")
+    concrete = {field.name: field for field in meta.concrete_fields}
+    fields = [concrete[name] for name in names]  # a KeyError names a field that is no column
+    columns = [meta.pk, *fields]
+    for start in range(0, len(objects), UPDATE_ROWS):
+        part = objects[start : start + UPDATE_ROWS]
+        values = [
+            [instance.pk, *(field.get_db_prep_save(field.pre_save(instance, False), connection) for field in fields)]
+            for instance in part
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(_update_statement(meta, columns, len(part)), [value for row in values for value in row])
+
+
+def _update_statement(meta: Options[Any], columns: Sequence[models.Field[Any, Any]], rows: int) -> str:
+    """``UPDATE table SET a = new.a FROM (VALUES (%s::bigint, %s::text), …) AS new (id, a) WHERE table.id = new.id``"""
+    quote = connection.ops.quote_name
+    table, key = quote(meta.db_table), quote(columns[0].column)
+    row = "(" + ", ".join(f"%s::{column.db_type(connection)}" for column in columns) + ")"
+    changes = ", ".join(f"{quote(column.column)} = new.{quote(column.column)}" for column in columns[1:])
+    names = ", ".join(quote(column.column) for column in columns)
+    # Names from the model's metadata, quoted by Django; the values go as parameters.
+    values = ", ".join([row] * rows)
+    matching = f"WHERE {table}.{key} = new.{key}"
+    return f"UPDATE {table} SET {changes} FROM (VALUES {values}) AS new ({names}) {matching}"  # noqa: S608
 
 
 def _keyed_by_sequence(model: type[models.Model], name: str) -> Options[Any]:

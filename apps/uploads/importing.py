@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 from django.utils import timezone
 
-from apps.core.bulk import copy_objects, copy_rows
+from apps.core.bulk import copy_objects, copy_rows, update_objects
 from apps.patients.actions import do_update_patient
 from apps.patients.lookups import index_field
 from apps.patients.models import Patient
@@ -89,8 +89,7 @@ def store(package: Package, batch: list[PatientEntry]) -> None:
                 touched.add(tumor)
             placed.append((meldung, patient, tumor))
     copy_objects([tumor for tumor in tumors.values() if tumor.pk is None])
-    for tumor in touched:  # encrypted fields are written one row at a time (their row id is in the cipher)
-        tumor.save(update_fields=["zuordnung"])
+    update_objects(list(touched), ["zuordnung"])
     now = timezone.now()
     copy_rows(Report, [_report_row(package, meldung, patient.pk, tumor.pk, now) for meldung, patient, tumor in placed])
 

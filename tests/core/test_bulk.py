@@ -1,5 +1,6 @@
 """copy_rows and copy_objects write what save() would: encrypted values bound to their row, defaults for what a row
-leaves out, and (copy_objects) blind indexes, timestamps and keys."""
+leaves out, and (copy_objects) blind indexes, timestamps and keys; update_objects writes the named fields as
+save(update_fields=…) would, many rows in one statement."""
 
 import datetime
 import uuid
@@ -7,9 +8,11 @@ import uuid
 import pytest
 from django.contrib.sessions.models import Session
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from apps.core.bulk import copy_objects, copy_rows
+from apps.core import bulk
+from apps.core.bulk import copy_objects, copy_rows, update_objects
 from apps.core.crypto import DecryptionError
 from apps.patients.lookups import index_field
 from apps.patients.models import Patient
@@ -93,6 +96,48 @@ def test_only_new_objects_of_one_model_are_copied(praxis, physician):
     with pytest.raises(TypeError, match="new instances of one model"):
         copy_objects([Patient(**_patient_fields(praxis, physician, "P2")), Entry()])
     assert Patient.objects.count() == 1
+
+
+def test_updated_objects_read_back_with_their_own_new_values_and_nothing_else_changes(monkeypatch):
+    monkeypatch.setattr(bulk, "UPDATE_ROWS", 2)  # five rows: three statements
+    entries = [Entry.objects.create(kind="OP", born=BORN, data={"Nummer": number}) for number in range(5)]
+    for number, entry in enumerate(entries):
+        entry.data, entry.kind = {"Nummer": number, "neu": "<b>"}, "Tod"  # the kind is not named: it stays
+    with CaptureQueriesContext(connection) as queries:
+        update_objects(entries, ["data"])
+    assert len(queries) == 3
+    for number, entry in enumerate(entries):
+        stored = Entry.objects.get(pk=entry.pk)
+        assert (stored.kind, stored.born, stored.data) == ("OP", BORN, {"Nummer": number, "neu": "<b>"})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT data FROM test_core_entry WHERE id = %s", [entries[0].pk])
+        assert "neu" not in cursor.fetchone()[0]
+
+
+def test_an_updated_value_is_bound_to_its_row():
+    first, second = Entry.objects.create(data={"Geheim": 1}), Entry.objects.create(data={"Anderes": 2})
+    first.data = {"Geheim": 3}
+    update_objects([first], ["data"])
+    with connection.cursor() as cursor:  # move the first row's new token into the second row
+        cursor.execute("UPDATE test_core_entry SET data = (SELECT data FROM test_core_entry WHERE id = %s) "
+                       "WHERE id = %s", [first.pk, second.pk])  # fmt: skip
+    assert Entry.objects.get(pk=first.pk).data == {"Geheim": 3}
+    with pytest.raises(DecryptionError):
+        _ = Entry.objects.get(pk=second.pk).data
+
+
+def test_only_saved_objects_of_one_model_are_updated():
+    entry = Entry.objects.create(data={"alt": 1})
+    entry.data = {"neu": 1}
+    with pytest.raises(TypeError, match="saved instances of one model"):
+        update_objects([entry, Entry(data={"neu": 2})], ["data"])
+    with pytest.raises(TypeError, match="saved instances of one model"):
+        update_objects([entry, Specimen.objects.create()], ["data"])
+    with pytest.raises(KeyError):
+        update_objects([entry], ["nothing"])
+    assert Entry.objects.get(pk=entry.pk).data == {"alt": 1}
+    with connection.execute_wrapper(lambda *args: pytest.fail("a statement was sent")):
+        update_objects([], ["data"])
 
 
 def _patient_fields(institution, user, patient_id: str) -> dict[str, object]:

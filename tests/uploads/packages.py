@@ -1,4 +1,5 @@
-"""Valid oBDS 3.0.4 packages of any size: many patients, each with one Meldung of every report type.
+"""Valid oBDS 3.0.4 packages of any size: many patients, each with one Meldung of every report type (or, in a
+follow-up package, the same patients again with a new Meldung of every type but Diagnose and Tod).
 
 The Meldungen are the XSD-generated specimens (every element filled, free text with markup) without the
 organ modules and TNM entries that do not fit the tumour, so the plausibility rules accept them. One patient
@@ -9,7 +10,7 @@ so a 100 MB package is written in seconds without holding it in memory.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -55,17 +56,17 @@ def _keeps(key: str) -> bool:
     return not (key.startswith("Modul_") and key != "Modul_Mamma") and "TNM" not in key
 
 
-def meldungen(melder_id: str, prefix: str, types: list[str] | None = None) -> list[dict[str, Any]]:
-    """One Meldung of each type (or of ``types``), ids ``<prefix>-<type>``, all about Tumor_ID 1."""
+def meldungen(melder_id: str, prefix: str, types: list[str] | None = None, suffix: str = "") -> list[dict[str, Any]]:
+    """One Meldung of each type (or of ``types``), ids ``<prefix>-<type><suffix>``, all about Tumor_ID 1."""
     spec = load().root.child("Menge_Patient").child("Patient").child("Menge_Meldung").child("Meldung")
     made = []
     for kind in types or list(ReportType.values):
         data = _fitting(specimen_meldung(spec, kind, 0, ids=True))
-        data.update({"@Meldung_ID": f"{prefix}-{kind}", "@Melder_ID": melder_id})
+        data.update({"@Meldung_ID": f"{prefix}-{kind}{suffix}", "@Melder_ID": melder_id})
         data["Tumorzuordnung"]["@Tumor_ID"] = "1"
         content = data[kind]
         for attribute in [name for name, value in content.items() if name.startswith("@") and value == "X1"]:
-            content[attribute] = f"{prefix}-{kind}"
+            content[attribute] = f"{prefix}-{kind}{suffix}"
         made.append(data)
     return made
 
@@ -82,8 +83,8 @@ def stammdaten(number: int) -> dict[str, Any]:
     }
 
 
-def patient(number: int, melder_id: str, types: list[str] | None = None) -> PatientEntry:
-    return PatientEntry(f"UP{number:07d}", stammdaten(number), meldungen(melder_id, f"UP{number:07d}", types))
+def patient(number: int, melder_id: str, types: list[str] | None = None, suffix: str = "") -> PatientEntry:
+    return PatientEntry(f"UP{number:07d}", stammdaten(number), meldungen(melder_id, f"UP{number:07d}", types, suffix))
 
 
 def package_bytes(institution: Institution, patients: list[PatientEntry]) -> bytes:
@@ -96,9 +97,26 @@ def package_bytes(institution: Institution, patients: list[PatientEntry]) -> byt
     return to_xml(data)
 
 
+FOLLOW_UP_TYPES = [kind for kind in ReportType.values if kind not in ("Diagnose", "Tod")]
+
+
 def write_package(target: IO[bytes], institution: Institution, size: int) -> tuple[int, int]:
     """About ``size`` bytes of valid package; returns (patients, Meldungen)."""
-    template = package_bytes(institution, [patient(0, institution.melder_id)])
+    return _write(target, institution, list(ReportType.values), "", lambda written, count: written >= size)
+
+
+def write_follow_up(target: IO[bytes], institution: Institution, patients: int) -> int:
+    """The first ``patients`` patients of ``write_package`` again, each with a new Meldung of every type but
+    Diagnose and Tod about the same tumour (new Meldung_IDs): the daily case of known patients; returns the number
+    of Meldungen."""
+    _, written = _write(target, institution, FOLLOW_UP_TYPES, "-2", lambda written, count: count >= patients)
+    return written
+
+
+def _write(
+    target: IO[bytes], institution: Institution, types: list[str], suffix: str, full: Callable[[int, int], bool]
+) -> tuple[int, int]:
+    template = package_bytes(institution, [patient(0, institution.melder_id, types, suffix)])
     start = template.index(PATIENT_OPEN)
     end = template.index(b"</Patient>") + len(b"</Patient>")
     head, one, tail = template[:start], template[start:end], template[end:]
@@ -111,10 +129,10 @@ def write_package(target: IO[bytes], institution: Institution, size: int) -> tup
         target.write(text)
         written += len(text)
         count = number + 1
-        if written >= size:
+        if full(written, count):
             break
     target.write(tail)
-    return count, count * len(ReportType.values)
+    return count, count * len(types)
 
 
 def _patients(one: bytes, fixed: list[bytes]) -> Iterator[tuple[int, bytes]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import io
 import re
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from apps.uploads.importing import store
 from apps.uploads.models import Package, PackageState
 from apps.uploads.processing import process
 from tests.personas import log_in
-from tests.uploads.packages import package_bytes, patient, upload
+from tests.uploads.packages import package_bytes, patient, upload, write_follow_up, write_package
 from tests.uploads.test_uploads import meldung, xml_for
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +68,21 @@ def test_an_unknown_patient_is_created_from_the_stammdaten(praxis, physician, cl
     assert created.adresse == {"strasse": "Heidestraße", "hausnummer": "17", "land": "DE", "plz": "51147",
                                "ort": "Köln"}  # fmt: skip
     assert Report.objects.filter(patient=created).count() == 2
+
+
+def test_a_follow_up_package_adds_to_the_known_patients_and_tumours(praxis, physician, clock):
+    first, later = io.BytesIO(), io.BytesIO()
+    patients, meldungen = write_package(first, praxis, 100 * 1024)
+    follow_ups = write_follow_up(later, praxis, patients)
+    assert upload(first.getvalue(), praxis, physician).state == PackageState.ANGENOMMEN
+    package = upload(later.getvalue(), praxis, physician)
+    assert package.state == PackageState.ANGENOMMEN, package.problems[:3]
+    assert package.counts["angenommen"] == follow_ups == patients * 6
+    assert (
+        Patient.objects.filter(institution=praxis).count() == Tumor.objects.filter(patient__institution=praxis).count()
+    )
+    assert Patient.objects.filter(institution=praxis).count() == patients
+    assert Report.objects.filter(institution=praxis).count() == meldungen + follow_ups
 
 
 def test_the_log_says_how_long_a_package_took_and_nothing_of_its_content(praxis, physician, clock, caplog):
