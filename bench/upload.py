@@ -12,7 +12,8 @@ Sizes in MB: BENCH_UPLOAD_SIZES (default "10,100"). Works in a throw-away test d
   a small package goes first (its time, which includes loading the XSD, the code lists and the content
   model, and the worker's own start-up are printed apart);
 - the daily case: a follow-up package for the same institution, its patients again with a new Meldung of every
-  type but Diagnose and Tod (known patients and tumours), against xmllint on that file;
+  type but Diagnose and Tod (known patients and tumours), each with a new address (the Stammdaten of every
+  patient change), against xmllint on that file;
 - the same processing for the package inside a ZIP archive (read from the encrypted store).
 """
 
@@ -195,7 +196,7 @@ def measure(size_mb: int, folder: Path) -> None:
     first = warm_up(folder, f"{size_mb}F")
     _, processing, _, _, peak = processed(later, institution, user, follow_ups, first)
     print(
-        f"  follow-up ({later.stat().st_size / MB:.1f} MB, the same patients, {follow_ups} new Meldungen): "
+        f"  follow-up ({later.stat().st_size / MB:.1f} MB, the same patients moved, {follow_ups} new Meldungen): "
         f"{processing:.2f} s, xmllint {later_floor:.2f} s, ratio {processing / later_floor:5.2f}, "
         f"peak RSS {peak / MB:.0f} MB"
     )

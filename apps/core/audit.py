@@ -26,8 +26,28 @@ def record_event(
 
     ``actor`` is the acting user, or None for the system; then ``actor_label`` names the job (``system:…``).
     """
+    event = audit_event(action, actor=actor, actor_label=actor_label, target=target, request=request, details=details)
+    event.save()
+    return event
+
+
+def record_events(events: list[AuditEvent]) -> None:
+    """Append many events made by ``audit_event`` in one statement (e.g. one for each patient an upload changed)."""
+    AuditEvent.objects.bulk_create(events)
+
+
+def audit_event(
+    action: str,
+    *,
+    actor: Any,
+    actor_label: str = "",
+    target: models.Model | None = None,
+    request: HttpRequest | None = None,
+    details: dict[str, Detail] | None = None,
+) -> AuditEvent:
+    """The event ``record_event`` appends, not yet saved."""
     target_uuid = getattr(target, "uuid", None) if target is not None else None
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_label=getattr(actor, "username", "") or actor_label,
         action=action,

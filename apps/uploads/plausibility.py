@@ -16,7 +16,7 @@ from apps.obds.codes import CodeLists
 from apps.obds.plausibility import Context, Severity, check
 from apps.obds.plausibility.engine import as_date, date_like, text
 from apps.reports.models import Report
-from apps.uploads.importing import PatientEntry
+from apps.uploads.entries import PatientEntry
 
 Findings = list[list[tuple[str, str, str]]]  # per Meldung: (severity, German message, rule)
 

@@ -29,7 +29,8 @@ from apps.obds.safe_xml import Rejected, judge
 from apps.uploads import testphase
 from apps.uploads.acceptance import refusal
 from apps.uploads.archive import xml_files
-from apps.uploads.importing import MeldungEntry, PatientEntry, refuse_sent, store
+from apps.uploads.entries import MeldungEntry, PatientEntry
+from apps.uploads.importing import refuse_sent, store
 from apps.uploads.models import Package, PackageState
 from apps.uploads.plausibility import check_against_stored, patient_findings
 from apps.uploads.reading import ReadElement, ReadPatient, patient_data, read

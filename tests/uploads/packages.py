@@ -102,21 +102,25 @@ FOLLOW_UP_TYPES = [kind for kind in ReportType.values if kind not in ("Diagnose"
 
 def write_package(target: IO[bytes], institution: Institution, size: int) -> tuple[int, int]:
     """About ``size`` bytes of valid package; returns (patients, Meldungen)."""
-    return _write(target, institution, list(ReportType.values), "", lambda written, count: written >= size)
+    first = patient(0, institution.melder_id)
+    return _write(target, institution, first, lambda written, count: written >= size)
 
 
 def write_follow_up(target: IO[bytes], institution: Institution, patients: int) -> int:
-    """The first ``patients`` patients of ``write_package`` again, each with a new Meldung of every type but
-    Diagnose and Tod about the same tumour (new Meldung_IDs): the daily case of known patients; returns the number
-    of Meldungen."""
-    _, written = _write(target, institution, FOLLOW_UP_TYPES, "-2", lambda written, count: count >= patients)
-    return written
+    """The first ``patients`` patients of ``write_package`` again, each with a new address and a new Meldung of
+    every type but Diagnose and Tod about the same tumour (new Meldung_IDs): the daily case of known patients, with
+    every patient's Stammdaten changed; returns the number of Meldungen."""
+    first = patient(0, institution.melder_id, FOLLOW_UP_TYPES, suffix="-2")
+    first.stammdaten["Adresse"]["Strasse"] = "Rheinstraße"
+    _, meldungen = _write(target, institution, first, lambda written, count: count >= patients)
+    return meldungen
 
 
 def _write(
-    target: IO[bytes], institution: Institution, types: list[str], suffix: str, full: Callable[[int, int], bool]
+    target: IO[bytes], institution: Institution, first_patient: PatientEntry, full: Callable[[int, int], bool]
 ) -> tuple[int, int]:
-    template = package_bytes(institution, [patient(0, institution.melder_id, types, suffix)])
+    """The package with ``first_patient``, then copies of it with each further patient's own ids and numbers."""
+    template = package_bytes(institution, [first_patient])
     start = template.index(PATIENT_OPEN)
     end = template.index(b"</Patient>") + len(b"</Patient>")
     head, one, tail = template[:start], template[start:end], template[end:]
@@ -132,7 +136,7 @@ def _write(
         if full(written, count):
             break
     target.write(tail)
-    return count, count * len(types)
+    return count, count * len(first_patient.meldungen)
 
 
 def _patients(one: bytes, fixed: list[bytes]) -> Iterator[tuple[int, bytes]]:

@@ -14,6 +14,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from apps.core.models import AuditEvent
 from apps.institutions.models import UploadStatus
@@ -25,7 +26,7 @@ from apps.uploads.importing import store
 from apps.uploads.models import Package, PackageState
 from apps.uploads.processing import process
 from tests.personas import log_in
-from tests.uploads.packages import package_bytes, patient, upload, write_follow_up, write_package
+from tests.uploads.packages import kvnr, package_bytes, patient, upload, write_follow_up, write_package
 from tests.uploads.test_uploads import meldung, xml_for
 
 pytestmark = pytest.mark.django_db
@@ -78,6 +79,8 @@ def test_a_follow_up_package_adds_to_the_known_patients_and_tumours(praxis, phys
     package = upload(later.getvalue(), praxis, physician)
     assert package.state == PackageState.ANGENOMMEN, package.problems[:3]
     assert package.counts["angenommen"] == follow_ups == patients * 6
+    assert package.counts["stammdaten_aktualisiert"] == patients  # each with a new address
+    assert {patient.adresse["strasse"] for patient in Patient.objects.filter(institution=praxis)} == {"Rheinstraße"}
     assert (
         Patient.objects.filter(institution=praxis).count() == Tumor.objects.filter(patient__institution=praxis).count()
     )
@@ -356,6 +359,48 @@ def test_a_new_insurance_number_of_another_patient_is_refused_and_changes_nothin
     assert (stored.insurance_number, stored.adresse["ort"]) == (first.stammdaten["Versichertendaten_GKV"][
         "GKV_Versichertennummer"], "Köln")  # fmt: skip
     assert not AuditEvent.objects.filter(action="patient.changed").exists()
+
+
+def test_new_stammdaten_of_many_patients_cost_no_statement_per_patient(praxis, physician, clock):
+    """A hospital that re-sends all its patients with new addresses (a new system, say) must not wait for one
+    save per patient."""
+    upload(package_bytes(praxis, [patient(number, praxis.melder_id, ["Diagnose"]) for number in range(5)]), praxis,
+           physician)  # fmt: skip
+
+    def moving(kind: str, patients: int, town: str) -> bytes:
+        entries = [patient(number, praxis.melder_id, [kind]) for number in range(5)]
+        for entry in entries[:patients]:
+            entry.stammdaten["Adresse"]["Ort"] = town
+        return package_bytes(praxis, entries)
+
+    with CaptureQueriesContext(connection) as one:
+        assert upload(moving("OP", 1, "Bonn"), praxis, physician).counts["stammdaten_aktualisiert"] == 1
+    with CaptureQueriesContext(connection) as five:
+        assert upload(moving("ST", 5, "Kassel"), praxis, physician).counts["stammdaten_aktualisiert"] == 5
+    assert len(five) == len(one)
+    assert {patient.adresse["ort"] for patient in Patient.objects.filter(institution=praxis)} == {"Kassel"}
+    assert AuditEvent.objects.filter(action="patient.changed").count() == 6
+
+
+def test_two_known_patients_taking_the_same_new_insurance_number_refuse_the_second(praxis, physician, clock):
+    """Twins (same birth date) whose next package gives both one new number nobody holds yet: the first takes it,
+    the second is refused, as if the first had held it before."""
+    first, second = patient(1, praxis.melder_id, ["Diagnose"]), patient(2, praxis.melder_id, ["Diagnose"])
+    second.stammdaten["Geburtsdatum"] = first.stammdaten["Geburtsdatum"]
+    upload(package_bytes(praxis, [first, second]), praxis, physician)
+    new_number = {"IKNR": "101575519", "GKV_Versichertennummer": kvnr(9)}
+    again = [patient(1, praxis.melder_id, ["OP"]), patient(2, praxis.melder_id, ["OP"])]
+    for entry in again:
+        entry.stammdaten.update(Geburtsdatum=first.stammdaten["Geburtsdatum"], Versichertendaten_GKV=new_number)
+    package = upload(package_bytes(praxis, again), praxis, physician)
+    assert package.state == PackageState.TEILWEISE, package.problems
+    assert [(problem["patient_id"], problem["meldung"]) for problem in package.problems] == [
+        ("UP0000002", "Die neue Versichertennummer von Patient_ID UP0000002 gehört in Ihrer Einrichtung zu Patient_ID "
+                      "UP0000001. Bitte prüfen Sie die Stammdaten.")]  # fmt: skip
+    assert Patient.objects.get(patient_id="UP0000001").insurance_number == kvnr(9)
+    assert Patient.objects.get(patient_id="UP0000002").insurance_number == second.stammdaten["Versichertendaten_GKV"][
+        "GKV_Versichertennummer"]  # fmt: skip
+    assert AuditEvent.objects.filter(action="patient.changed").count() == 1
 
 
 def test_an_update_keeps_the_patient_id_as_the_hospital_writes_it(praxis, physician, clock):

@@ -1,0 +1,126 @@
+"""The patients of a batch: matched by Patient_ID (their Stammdaten brought up to date) or created from their
+Stammdaten, never two Patient_IDs for one person (insurance number and birth date).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apps.core.audit import audit_event, record_events
+from apps.core.bulk import copy_objects, update_objects
+from apps.patients.lookups import index_field
+from apps.patients.models import Patient
+from apps.patients.obds import patient_fields
+from apps.uploads.entries import PatientEntry
+from apps.uploads.models import Package
+
+
+def patients(package: Package, batch: list[PatientEntry]) -> dict[str, Patient]:
+    """Each Patient_ID of ``batch`` with its stored patient, known or new; refuses the Meldungen of a patient it
+    cannot match."""
+    known = {
+        patient.patient_id: patient
+        for patient in Patient.objects.filter(
+            institution_id=package.institution_id, patient_id__in=[entry.patient_id for entry in batch]
+        )
+    }
+    index = index_field("insurance_index")
+    new: dict[str, tuple[PatientEntry, Patient]] = {}
+    changes = Changes(package)
+    for entry in batch:
+        fields = patient_fields(entry.stammdaten)
+        if entry.patient_id in known:
+            if known[entry.patient_id].geburtsdatum != fields["geburtsdatum"]:
+                entry.refuse_all(
+                    f"Die Patient_ID {entry.patient_id} gehört in Ihrer Einrichtung zu einer Person mit anderem "
+                    "Geburtsdatum. Bitte prüfen Sie die Patient_ID."
+                )
+            else:
+                changes.take(entry, known[entry.patient_id], fields)
+            continue
+        patient = Patient(
+            institution_id=package.institution_id,
+            patient_id=entry.patient_id,
+            created_by_id=package.uploaded_by_id,
+            **fields,
+        )
+        key = index.compute(patient) or f"ohne:{entry.patient_id}"  # without a number nobody can collide
+        if key in new:
+            entry.refuse_all(f"Dieselbe Versichertennummer hat im Paket schon Patient_ID {new[key][1].patient_id}.")
+            continue
+        new[key] = (entry, patient)
+    changes.save()  # first: a new patient must not take a number that a changed one now holds
+    indexes = [key for key in new if not key.startswith("ohne:")]
+    holders = Patient.objects.filter(institution_id=package.institution_id, insurance_index__in=indexes)
+    for holder in holders:
+        entry, _ = new.pop(str(holder.insurance_index))
+        entry.refuse_all(
+            f"Diese Versichertennummer mit diesem Geburtsdatum gehört in Ihrer Einrichtung zu Patient_ID "
+            f"{holder.patient_id}. Bitte prüfen Sie die Patient_ID."
+        )
+    copy_objects([patient for _, patient in new.values()])
+    known.update({patient.patient_id: patient for _, patient in new.values()})
+    return known
+
+
+class Changes:
+    """The package's Stammdaten of the batch's known patients replace the stored ones (a new address, name or
+    insurance): the newest package a hospital sends carries its current data. All changed patients of a batch are
+    written in one UPDATE, with one audit event each in one INSERT (naming the fields and the package, never
+    values), not one save and one event at a time. A new insurance number that another patient of the institution
+    holds, or takes earlier in the batch, refuses the patient's Meldungen instead, and nothing changes."""
+
+    def __init__(self, package: Package) -> None:
+        self.package = package
+        self.changed: list[tuple[Patient, list[str]]] = []
+        self.numbers: dict[str, str] = {}  # insurance index a changed patient takes → its Patient_ID
+
+    def take(self, entry: PatientEntry, stored: Patient, fields: dict[str, Any]) -> None:
+        changed = {name: value for name, value in fields.items() if (getattr(stored, name) or None) != (value or None)}
+        if not changed:
+            return
+        holder = self._holder(stored, changed["insurance_number"]) if "insurance_number" in changed else None
+        if holder is not None:
+            entry.refuse_all(
+                f"Die neue Versichertennummer von Patient_ID {entry.patient_id} gehört in Ihrer Einrichtung zu "
+                f"Patient_ID {holder}. Bitte prüfen Sie die Stammdaten."
+            )
+            return
+        for name, value in changed.items():
+            setattr(stored, name, value)
+        self.changed.append((stored, sorted(changed)))
+        entry.updated = True
+
+    def _holder(self, patient: Patient, insurance_number: str) -> str | None:
+        """The Patient_ID of another patient of the institution with this insurance number and ``patient``'s birth
+        date, stored or changed earlier in the batch; else ``patient`` takes the number."""
+        key = index_field("insurance_index").compute(
+            Patient(insurance_number=insurance_number, geburtsdatum=patient.geburtsdatum)
+        )
+        if not key:
+            return None
+        if key in self.numbers:
+            return self.numbers[key]
+        others = Patient.objects.filter(institution_id=self.package.institution_id, insurance_index=key)
+        other = others.exclude(pk=patient.pk).first()
+        if other is not None:
+            return other.patient_id
+        self.numbers[key] = patient.patient_id
+        return None
+
+    def save(self) -> None:
+        if not self.changed:
+            return
+        names = sorted({name for _, changed in self.changed for name in changed})
+        update_objects([patient for patient, _ in self.changed], [*names, *COMPUTED])
+        details = {"paket": str(self.package.uuid)}
+        record_events(
+            [
+                audit_event("patient.changed", actor=None, actor_label="system:worker", target=patient,
+                            details={"felder": ", ".join(changed), **details})
+                for patient, changed in self.changed
+            ]
+        )  # fmt: skip
+
+
+COMPUTED = ["insurance_index", "name_index", "updated_at"]  # what save() works out from the changed fields
