@@ -1,5 +1,5 @@
 """Inserting thousands of rows at once with PostgreSQL's COPY (an uploaded package's reports, patients and tumours),
-and updating many rows in one statement (the tumours a package's Meldungen concern).
+and updating many rows in one statement (the known patients and tumours a package changes).
 
 Rows are plain mappings of column attribute names to values psycopg can send (ids, text, UUIDs, aware
 datetimes); a field left out takes its default. Encrypted fields are sealed here exactly as save() seals them,

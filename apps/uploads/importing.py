@@ -19,7 +19,7 @@ from apps.patients.models import Patient
 from apps.reports.actions import IMPLIED_MELDEANLASS
 from apps.reports.models import Report, Tumor
 from apps.uploads.entries import MeldungEntry, PatientEntry
-from apps.uploads.matching import patients as matched
+from apps.uploads.matching import match_patients
 from apps.uploads.models import Package
 
 
@@ -37,7 +37,7 @@ def refuse_sent(institution_id: int, batch: list[PatientEntry]) -> None:
 
 def store(package: Package, batch: list[PatientEntry]) -> None:
     """Reports for every accepted Meldung of ``batch``; refuses the Meldungen of a patient it cannot match."""
-    patients = matched(package, [entry for entry in batch if entry.accepted()])
+    patients = match_patients(package, [entry for entry in batch if entry.accepted()])
     tumors = _tumors(patients.values())
     placed: list[tuple[MeldungEntry, Patient, Tumor]] = []
     touched: set[Tumor] = set()

@@ -15,7 +15,7 @@ from apps.uploads.entries import PatientEntry
 from apps.uploads.models import Package
 
 
-def patients(package: Package, batch: list[PatientEntry]) -> dict[str, Patient]:
+def match_patients(package: Package, batch: list[PatientEntry]) -> dict[str, Patient]:
     """Each Patient_ID of ``batch`` with its stored patient, known or new; refuses the Meldungen of a patient it
     cannot match."""
     known = {

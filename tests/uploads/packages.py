@@ -1,5 +1,6 @@
 """Valid oBDS 3.0.4 packages of any size: many patients, each with one Meldung of every report type (or, in a
-follow-up package, the same patients again with a new Meldung of every type but Diagnose and Tod).
+follow-up package, the same patients again, with a new address and a new Meldung of every type but Diagnose and
+Tod).
 
 The Meldungen are the XSD-generated specimens (every element filled, free text with markup) without the
 organ modules and TNM entries that do not fit the tumour, so the plausibility rules accept them. One patient
