@@ -12,6 +12,8 @@ import datetime
 from collections import defaultdict
 from typing import Any
 
+from django.db.models import F
+
 from apps.obds.codes import CodeLists
 from apps.obds.plausibility import Context, Severity, check
 from apps.obds.plausibility.engine import as_date, date_like, text
@@ -48,11 +50,15 @@ def check_against_stored(
     if not dying:
         return 0
     stored: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
-    reports = Report.objects.filter(
-        patient__institution_id=institution_id, patient__patient_id__in=list(dying), corrections__isnull=True
-    ).select_related("patient")
+    reports = (
+        Report.objects.filter(
+            patient__institution_id=institution_id, patient__patient_id__in=list(dying), corrections__isnull=True
+        )
+        .annotate(owner=F("patient__patient_id"))
+        .only("uuid", "meldung_id", "data")
+    )
     for report in reports:
-        stored[report.patient.patient_id].append((report.meldung_id, report.data))
+        stored[report.owner].append((report.meldung_id, report.data))
     hinweise = 0
     for patient_id, earlier_reports in stored.items():
         entry = dying[patient_id]
@@ -64,7 +70,7 @@ def check_against_stored(
             # the same Meldung sent again is no earlier report: it is refused as a duplicate, and only that
             sent_before = tuple(data for meldung_id, data in earlier_reports if meldung_id != meldung.meldung_id)
             context = _context(meldung.data, entry.stammdaten, others + sent_before, lists, today, {}, {})
-            for finding in check(context):
+            for finding in check(context, across_reports_only=True):  # the other rules found what they find
                 if finding.rule not in noted:
                     meldung.note(finding.severity.value, finding.message, regel=finding.rule)
                     hinweise += finding.severity == Severity.HINWEIS

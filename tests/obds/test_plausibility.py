@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -263,3 +264,33 @@ def test_a_date_like_value_outside_the_dates_is_no_date_with_hints_either():
     future = changed(DIAGNOSE, DIAGNOSIS_DATE, day("2027-01-05"))
     assert as_found(hinted(context(future))) == as_found(context(future))
     assert "DATUM_ZUKUNFT" in fired(hinted(context(future)))
+
+
+class Watched(tuple[dict[str, Any], ...]):
+    """The patient's other reports, noting whether a rule looked at them."""
+
+    looked = False
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        Watched.looked = True
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        Watched.looked = True
+        return super().__len__()
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_only_rules_marked_across_reports_look_at_the_other_reports(rule_id):
+    """An upload checks a Tod once more against the reports stored before with only the rules so marked."""
+    registered = RULES[rule_id]
+    looked = False
+    for case in CASES[rule_id]:
+        Watched.looked = False
+        registered.check(dataclasses.replace(case, earlier=Watched(case.earlier or (st(),))))
+        looked = looked or Watched.looked
+    assert looked == registered.across_reports
+
+
+def test_the_death_rules_compare_across_reports():
+    assert {rule.id for rule in RULES.values() if rule.across_reports} == {"TOD_VOR_ANDEREN_DATEN", "TOD_NUR_EINMAL"}

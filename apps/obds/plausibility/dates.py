@@ -134,7 +134,7 @@ def metastasis_dates(context: Context) -> str | None:
     return None
 
 
-@rule("TOD_VOR_ANDEREN_DATEN", Severity.FEHLER, "Tod/Sterbedatum")
+@rule("TOD_VOR_ANDEREN_DATEN", Severity.FEHLER, "Tod/Sterbedatum", across_reports=True)
 def death_after_everything(context: Context) -> str | None:
     died = as_date(get(context.meldung, "Tod/Sterbedatum"))
     if died is None:
@@ -150,7 +150,7 @@ def death_after_everything(context: Context) -> str | None:
     return None
 
 
-@rule("TOD_NUR_EINMAL", Severity.FEHLER, "Tod")
+@rule("TOD_NUR_EINMAL", Severity.FEHLER, "Tod", across_reports=True)
 def death_reported_once(context: Context) -> str | None:
     if context.kind == "Tod" and any(report_type(report) == "Tod" for report in context.earlier):
         return (

@@ -111,24 +111,29 @@ class Rule:
     severity: Severity
     fields: tuple[str, ...]
     check: Check
+    across_reports: bool = False  # compares the Meldung with the patient's other reports (``Context.earlier``)
 
 
 RULES: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, severity: Severity, *fields: str) -> Callable[[Check], Check]:
+def rule(rule_id: str, severity: Severity, *fields: str, across_reports: bool = False) -> Callable[[Check], Check]:
     def register(check: Check) -> Check:
         if rule_id in RULES:
             raise ValueError(f"rule {rule_id} registered twice")
-        RULES[rule_id] = Rule(rule_id, severity, fields, check)
+        RULES[rule_id] = Rule(rule_id, severity, fields, check, across_reports)
         return check
 
     return register
 
 
-def check(context: Context) -> list[Finding]:
+def check(context: Context, across_reports_only: bool = False) -> list[Finding]:
+    """The findings of every rule, or only of those that compare the Meldung with the patient's other reports
+    (for a Meldung checked once more, against reports stored before: the other rules would find what they found)."""
     findings = []
     for registered in RULES.values():
+        if across_reports_only and not registered.across_reports:
+            continue
         result = registered.check(context)
         if isinstance(result, Located):
             findings.append(Finding(registered.id, registered.severity, result.message, (result.path,)))
