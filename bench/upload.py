@@ -87,7 +87,8 @@ def worker(log: IO[bytes]) -> tuple[float, int]:
     process = psutil.Popen(
         [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--no-reload"],
         # DEBUG off as in production: with it Django keeps the last 9000 SQL statements in memory
-        env={**os.environ, "DATABASE_URL": database_url_for_subprocess(), "DEBUG": "false"},
+        # LOG_LEVEL INFO: the package's processing time is read from the worker's log
+        env={**os.environ, "DATABASE_URL": database_url_for_subprocess(), "DEBUG": "false", "LOG_LEVEL": "INFO"},
         cwd=BASE_DIR,
         stdout=subprocess.DEVNULL,
         stderr=log,
