@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ParamSpec
 
 from django.db import models
 from django.http import HttpRequest
@@ -11,29 +12,7 @@ from django.http import HttpRequest
 from apps.core.models import AuditEvent
 
 Detail = str | int | bool | None
-
-
-def record_event(
-    action: str,
-    *,
-    actor: Any,
-    actor_label: str = "",
-    target: models.Model | None = None,
-    request: HttpRequest | None = None,
-    details: dict[str, Detail] | None = None,
-) -> AuditEvent:
-    """Append one event. ``details`` takes flat, non-identifying facts (a reason, a count, field names).
-
-    ``actor`` is the acting user, or None for the system; then ``actor_label`` names the job (``system:…``).
-    """
-    event = audit_event(action, actor=actor, actor_label=actor_label, target=target, request=request, details=details)
-    event.save()
-    return event
-
-
-def record_events(events: list[AuditEvent]) -> None:
-    """Append many events made by ``audit_event`` in one statement (e.g. one for each patient an upload changed)."""
-    AuditEvent.objects.bulk_create(events)
+Arguments = ParamSpec("Arguments")
 
 
 def audit_event(
@@ -45,7 +24,11 @@ def audit_event(
     request: HttpRequest | None = None,
     details: dict[str, Detail] | None = None,
 ) -> AuditEvent:
-    """The event ``record_event`` appends, not yet saved."""
+    """One event, not yet saved (``record_events`` appends many in one statement). ``details`` takes flat,
+    non-identifying facts (a reason, a count, field names).
+
+    ``actor`` is the acting user, or None for the system; then ``actor_label`` names the job (``system:…``).
+    """
     target_uuid = getattr(target, "uuid", None) if target is not None else None
     return AuditEvent(
         actor=actor if getattr(actor, "pk", None) else None,
@@ -57,3 +40,23 @@ def audit_event(
         ip_address=request.META.get("REMOTE_ADDR") if request is not None else None,
         details=details or {},
     )
+
+
+def record_events(events: list[AuditEvent]) -> None:
+    """Append many events made by ``audit_event`` in one statement (e.g. one for each patient an upload changed)."""
+    AuditEvent.objects.bulk_create(events)
+
+
+def _appended(make: Callable[Arguments, AuditEvent]) -> Callable[Arguments, AuditEvent]:
+    """``make``'s event, saved: the same arguments, written once."""
+
+    def append(*args: Arguments.args, **kwargs: Arguments.kwargs) -> AuditEvent:
+        event = make(*args, **kwargs)
+        event.save()
+        return event
+
+    return append
+
+
+# Append one event: record_event("patient.changed", actor=user, target=patient, details={...}); see audit_event.
+record_event = _appended(audit_event)
