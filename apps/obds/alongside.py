@@ -1,7 +1,7 @@
 """The schema verdict of ``safe_xml.judge`` in about the time of the slower half, on two cores.
 
 libxml2 holds Python's lock while it validates, so a thread would not run beside it. Instead a forked child
-validates its own fresh copy of the file (``reopen``) and, as each Absender, Patient and Melder ends, hands what
+validates its own fresh copy of the file (``reopen``) and, as each element ``judge`` visits ends, hands what
 ``read`` makes of it (plain values) through a pipe to this process, which gives it to ``take`` (for the upload:
 checking and storing a patient). The file is parsed once: the child builds the tree it validates anyway, and this
 process spends its core on the checks and the database. The pipe holds a few dozen patients at most (the child

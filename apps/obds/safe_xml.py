@@ -77,7 +77,7 @@ def precheck(head: bytes) -> None:
         )
 
 
-VISITED = ("Absender", "Patient", "Melder")
+VISITED = ("Absender", "Meldedatum", "Patient", "Melder")
 
 
 def events(
@@ -195,7 +195,7 @@ Visit = Callable[[etree._Element], None]
 def judge(source: IO[bytes], visit: Visit | None = None) -> Verdict:
     """The schema verdict for a seekable file; raises Rejected only when the file is not XML we may read.
 
-    ``visit`` sees each Absender, Patient and Melder complete, as it ends, while the same pass validates;
+    ``visit`` sees each Absender, Meldedatum, Patient and Melder complete, as it ends, while the same pass validates;
     what it learnt is only trustworthy when the verdict is valid. Only those elements come back to Python
     (the rest stays in libxml2), and each is dropped once seen, so memory holds one patient at a time.
     """

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core.audit import record_event
@@ -38,6 +39,7 @@ def do_update_patient(
     changed = sorted(name for name, value in fields.items() if getattr(patient, name) != value)
     for name, value in fields.items():
         setattr(patient, name, value)
+    patient.stammdaten_stand = timezone.localdate()  # confirmed today, changed or not: older packages do not win
     try:
         with transaction.atomic():
             patient.save()
@@ -72,7 +74,11 @@ def do_create_patient(
     given_id = str(fields.pop("patient_id", "") or "").strip().upper()
     for _ in range(5):  # a generated id colliding is unlikely; give up loudly after five tries
         patient = Patient(
-            institution=institution, created_by=acting_user, patient_id=given_id or new_patient_id(), **fields
+            institution=institution,
+            created_by=acting_user,
+            patient_id=given_id or new_patient_id(),
+            stammdaten_stand=timezone.localdate(),
+            **fields,
         )
         try:
             with transaction.atomic():

@@ -63,6 +63,9 @@ class Patient(models.Model):
         "Genauigkeit des Geburtsdatums", max_length=1, choices=DatePrecision.choices, default=DatePrecision.E
     )
     adresse = EncryptedJSONField("Adresse", blank=True, null=True)
+    # The date the Stammdaten are from: an online change's day, or the Meldedatum of the package that brought them.
+    # A package older than that brings older Stammdaten, which do not replace these (apps.uploads.matching).
+    stammdaten_stand = models.DateField("Stand der Stammdaten", null=True, blank=True)
     insurance_index = BlindIndexField(sources=("insurance_number", "geburtsdatum"), label="patient.versicherung")
     name_index = BlindIndexField(sources=("nachname", "geburtsdatum"), label="patient.nachname")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +33,9 @@ class PatientEntry:
     patient_id: str
     stammdaten: dict[str, Any]
     meldungen: list[MeldungEntry]
+    stand: datetime.date | None = None  # the package's Meldedatum: how current its Stammdaten are
     updated: bool = False  # the stored patient took this package's Stammdaten
+    outdated: bool = False  # they differ from the stored ones, which are newer, so they were not taken
 
     def accepted(self) -> list[MeldungEntry]:
         return [meldung for meldung in self.meldungen if not meldung.blocking]

@@ -4,6 +4,7 @@ Stammdaten, never two Patient_IDs for one person (insurance number and birth dat
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from apps.core.audit import audit_event, record_events
@@ -42,6 +43,7 @@ def match_patients(package: Package, batch: list[PatientEntry]) -> dict[str, Pat
             institution_id=package.institution_id,
             patient_id=entry.patient_id,
             created_by_id=package.uploaded_by_id,
+            stammdaten_stand=entry.stand,
             **fields,
         )
         key = index.compute(patient) or f"ohne:{entry.patient_id}"  # without a number nobody can collide
@@ -65,19 +67,30 @@ def match_patients(package: Package, batch: list[PatientEntry]) -> dict[str, Pat
 
 class Changes:
     """The package's Stammdaten of the batch's known patients replace the stored ones (a new address, name or
-    insurance): the newest package a hospital sends carries its current data. All changed patients of a batch are
-    written in one UPDATE, with one audit event each in one INSERT (naming the fields and the package, never
-    values), not one save and one event at a time. A new insurance number that another patient of the institution
-    holds, or takes earlier in the batch, refuses the patient's Meldungen instead, and nothing changes."""
+    insurance): a package carries the data of its Meldedatum. Unless the stored ones are newer (a later package, or
+    a change online after the package's Meldedatum): then the package's are left out, with a Hinweis, and its
+    Meldungen are taken all the same. All changed patients of a batch are written in one UPDATE, with one audit
+    event each in one INSERT (naming the fields and the package, never values), not one save and one event at a
+    time. A new insurance number that another patient of the institution holds, or takes earlier in the batch,
+    refuses the patient's Meldungen instead, and nothing changes."""
 
     def __init__(self, package: Package) -> None:
         self.package = package
         self.changed: list[tuple[Patient, list[str]]] = []
+        self.confirmed: list[Patient] = []  # the same Stammdaten, now as of a later date
         self.numbers: dict[str, str] = {}  # insurance index a changed patient takes → its Patient_ID
 
     def take(self, entry: PatientEntry, stored: Patient, fields: dict[str, Any]) -> None:
         changed = {name: value for name, value in fields.items() if (getattr(stored, name) or None) != (value or None)}
+        if entry.stand is not None and stored.stammdaten_stand is not None and entry.stand < stored.stammdaten_stand:
+            if changed:
+                entry.outdated = True
+                entry.accepted()[0].note("Hinweis", _outdated(entry.patient_id, entry.stand, stored.stammdaten_stand))
+            return
         if not changed:
+            if entry.stand is not None and entry.stand != stored.stammdaten_stand:
+                stored.stammdaten_stand = entry.stand
+                self.confirmed.append(stored)
             return
         holder = self._holder(stored, changed["insurance_number"]) if "insurance_number" in changed else None
         if holder is not None:
@@ -88,6 +101,7 @@ class Changes:
             return
         for name, value in changed.items():
             setattr(stored, name, value)
+        stored.stammdaten_stand = entry.stand or stored.stammdaten_stand
         self.changed.append((stored, sorted(changed)))
         entry.updated = True
 
@@ -109,10 +123,11 @@ class Changes:
         return None
 
     def save(self) -> None:
+        update_objects(self.confirmed, ["stammdaten_stand"])
         if not self.changed:
             return
         names = sorted({name for _, changed in self.changed for name in changed})
-        update_objects([patient for patient, _ in self.changed], [*names, *COMPUTED])
+        update_objects([patient for patient, _ in self.changed], [*names, "stammdaten_stand", *COMPUTED])
         details = {"paket": str(self.package.uuid)}
         record_events(
             [
@@ -124,3 +139,11 @@ class Changes:
 
 
 COMPUTED = ["insurance_index", "name_index", "updated_at"]  # what save() works out from the changed fields
+
+
+def _outdated(patient_id: str, stand: datetime.date, stored: datetime.date) -> str:
+    return (
+        f"Die Stammdaten von Patient_ID {patient_id} wurden nicht übernommen: Das Paket (Meldedatum "
+        f"{stand:%d.%m.%Y}) ist älter als die gespeicherten Stammdaten (Stand {stored:%d.%m.%Y}). "
+        "Die Meldungen sind davon nicht betroffen."
+    )

@@ -86,13 +86,14 @@ class Scan:
         self.unreadable = False
         self.version_checked = False
         self.file = ""  # the file inside a ZIP archive being read, or ""
+        self.meldedatum: datetime.date | None = None  # of the file being read
         self.meldung_ids: set[str] = set()  # across the files of a ZIP (within one file the XSD's key holds)
         self.codes = codes.load()
         self.today = datetime.date.today()
 
     def begin(self, file: str) -> None:
         """A new file starts: its own root, its own schema version."""
-        self.file, self.version_checked = file, False
+        self.file, self.version_checked, self.meldedatum = file, False, None
 
     def take(self, element: ReadElement) -> None:
         """One element of the file, as ``reading.read`` gave it."""
@@ -107,6 +108,8 @@ class Scan:
         elif name == "Absender" and value != self.melder_id:
             message = f"Absender_ID „{value}“ ist nicht Ihre Melder-ID ({self.melder_id})."
             self._found("Hinweis", message, element.line, "/oBDS/Absender")
+        elif name == "Meldedatum":
+            self.meldedatum = _stand(value, self.today)
         elif name == "Melder" and value != self.melder_id:
             self.foreign_melder = True
             self._found("Fehler", f"Der Melder „{value}“ gehört nicht zu Ihrer Einrichtung.", element.line, MELDER_PATH)
@@ -159,7 +162,7 @@ class Scan:
                 entry.note(severity, message, regel=rule)
                 self.outcome.counts["hinweise"] += severity == Severity.HINWEIS.value
             entries.append(entry)
-        return PatientEntry(str(patient.get("@Patient_ID", "")), stammdaten, entries)
+        return PatientEntry(str(patient.get("@Patient_ID", "")), stammdaten, entries, stand=self.meldedatum)
 
     def flush(self) -> None:
         batch, self.pending = self.pending, []
@@ -171,10 +174,22 @@ class Scan:
         for entry in batch:
             if entry.updated:
                 self.outcome.counts["stammdaten_aktualisiert"] += 1
+            if entry.outdated:
+                self.outcome.counts["stammdaten_aelter"] += 1
+                self.outcome.counts["hinweise"] += 1
             for meldung in entry.meldungen:
                 self.outcome.counts[f"art_{meldung.report_type}"] += 1
                 self.outcome.counts["abgelehnt" if meldung.blocking else "angenommen"] += 1
                 self.outcome.problems.extend(meldung.problems)
+
+
+def _stand(meldedatum: str | None, today: datetime.date) -> datetime.date | None:
+    """The package's Meldedatum (schema-valid: a day), never after today: a package dated ahead must not keep
+    later Stammdaten out."""
+    try:
+        return min(datetime.date.fromisoformat(meldedatum or ""), today)
+    except ValueError:  # only in a file the schema refuses anyway
+        return None
 
 
 def validate(package: Package, importing: bool) -> Outcome:

@@ -1,4 +1,5 @@
-"""What the upload's pass needs of each element it is handed (Absender, Melder, Patient), as plain values.
+"""What the upload's pass needs of each element it is handed (Absender, Meldedatum, Patient, Melder), as plain
+values.
 
 ``read`` runs where the file is parsed: in the schema-check child process for a large file (apps.obds.alongside),
 which parses and validates the file anyway, or in the worker itself. Its result crosses the pipe as it is, so it
@@ -53,6 +54,8 @@ def read(element: Any) -> ReadElement:
         value: Any = _patient(element) if obds else sum(1 for _ in element.iter(f"{{{qname.namespace}}}Meldung"))
     elif name == "Melder":
         value = element.get("ID" if obds else "Melder_ID")
+    elif name == "Meldedatum":
+        value = element.text
     else:
         value = element.get("Absender_ID")
     return ReadElement(name, obds, root.get("Schema_Version", ""), line, value)

@@ -104,7 +104,7 @@ def test_without_a_process_to_spare_the_check_runs_in_this_one(big_package, monk
     monkeypatch.setattr(multiprocessing.context.ForkProcess, "start", refused)
     seen: list[object] = []
     verdict = judge_alongside(io.BytesIO(big_package), opener(big_package), tag, seen.append)
-    assert verdict.valid and len(seen) == big_package.count(b"<Patient ") + 2  # and Absender, Melder
+    assert verdict.valid and len(seen) == big_package.count(b"<Patient ") + 3  # and Absender, Meldedatum, Melder
 
 
 def test_each_element_arrives_as_read_and_in_file_order(big_package):
@@ -112,7 +112,7 @@ def test_each_element_arrives_as_read_and_in_file_order(big_package):
     verdict = judge_alongside(io.BytesIO(big_package), opener(big_package), tag, seen.append)
     patients = big_package.count(b"<Patient ")
     names = [str(name).split("}")[1] for name in seen]
-    assert verdict.valid and names == ["Absender", *["Patient"] * patients, "Melder"]
+    assert verdict.valid and names == ["Absender", "Meldedatum", *["Patient"] * patients, "Melder"]
 
 
 def test_a_take_that_gives_up_ends_the_child_at_once(big_package):

@@ -88,10 +88,12 @@ def patient(number: int, melder_id: str, types: list[str] | None = None, suffix:
     return PatientEntry(f"UP{number:07d}", stammdaten(number), meldungen(melder_id, f"UP{number:07d}", types, suffix))
 
 
-def package_bytes(institution: Institution, patients: list[PatientEntry]) -> bytes:
+def package_bytes(
+    institution: Institution, patients: list[PatientEntry], meldedatum: datetime.date = datetime.date(2026, 11, 23)
+) -> bytes:
     data = package(
         absender=absender(institution),
-        meldedatum=datetime.date(2026, 11, 23),
+        meldedatum=meldedatum,
         patients=patients,
         melder=[melder(institution)],
     )

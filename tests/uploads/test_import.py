@@ -18,7 +18,9 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.core.models import AuditEvent
 from apps.institutions.models import UploadStatus
+from apps.patients.actions import do_update_patient
 from apps.patients.models import Patient
+from apps.reports.export import package_xml
 from apps.reports.models import Report, Tumor
 from apps.uploads import processing
 from apps.uploads.actions import do_receive_package
@@ -331,6 +333,69 @@ def test_newer_stammdaten_of_a_known_patient_replace_the_stored_ones(praxis, phy
     assert event.actor_label == "system:worker"
     log_in(client, physician)
     assert "Stammdaten aktualisiert" in client.get(f"/pakete/{package.uuid}/").content.decode()
+
+
+def test_stammdaten_of_an_older_package_do_not_replace_newer_ones(praxis, physician, client, clock):
+    """A hospital re-sends an old export (or one comes late): its Meldungen count, its old address must not."""
+    upload(package_bytes(praxis, [patient(1, praxis.melder_id, ["Diagnose"])]), praxis, physician)
+    old = package_bytes(praxis, [patient(1, praxis.melder_id, ["OP"])], meldedatum=datetime.date(2026, 10, 1))
+    package = upload(old.replace(b"Heidestra", b"Rheinstra"), praxis, physician)
+    assert package.state == PackageState.ANGENOMMEN, package.problems
+    assert package.counts["stammdaten_aelter"] == 1 and package.counts["hinweise"] == 1
+    assert "stammdaten_aktualisiert" not in package.counts
+    assert [(problem["art"], problem["patient_id"], problem["meldung_id"], problem["meldung"]) for problem in
+            package.problems] == [("Hinweis", "UP0000001", "UP0000001-OP", "Die Stammdaten von Patient_ID UP0000001 "
+        "wurden nicht übernommen: Das Paket (Meldedatum 01.10.2026) ist älter als die gespeicherten Stammdaten (Stand "
+        "23.11.2026). Die Meldungen sind davon nicht betroffen.")]  # fmt: skip
+    stored = Patient.objects.get(institution=praxis, patient_id="UP0000001")
+    assert (stored.adresse["strasse"], stored.stammdaten_stand) == ("Heidestraße", datetime.date(2026, 11, 23))
+    assert Report.objects.filter(patient=stored).count() == 2
+    assert not AuditEvent.objects.filter(action="patient.changed").exists()
+    log_in(client, physician)
+    assert (
+        "Stammdaten nicht übernommen (älter als gespeichert)" in client.get(f"/pakete/{package.uuid}/").content.decode()
+    )
+    assert "Stand der Stammdaten</dt><dd>23.11.2026" in client.get(f"/patienten/{stored.uuid}/").content.decode()
+
+
+def test_the_same_stammdaten_in_a_later_package_are_as_of_its_date(praxis, physician, clock):
+    """Confirmed by a later package, the stored Stammdaten are as new as it: a package dated in between, coming
+    last, does not bring its older address in."""
+    first = package_bytes(praxis, [patient(1, praxis.melder_id, ["Diagnose"])], meldedatum=datetime.date(2026, 9, 1))
+    upload(first, praxis, physician)
+    upload(package_bytes(praxis, [patient(1, praxis.melder_id, ["OP"])], meldedatum=datetime.date(2026, 11, 2)),
+           praxis, physician)  # fmt: skip
+    assert Patient.objects.get(patient_id="UP0000001").stammdaten_stand == datetime.date(2026, 11, 2)
+    between = package_bytes(praxis, [patient(1, praxis.melder_id, ["ST"])], meldedatum=datetime.date(2026, 10, 1))
+    package = upload(between.replace(b"Heidestra", b"Rheinstra"), praxis, physician)
+    assert package.counts["stammdaten_aelter"] == 1
+    assert Patient.objects.get(patient_id="UP0000001").adresse["strasse"] == "Heidestraße"
+    newer = package_bytes(praxis, [patient(1, praxis.melder_id, ["SYST"])], meldedatum=datetime.date(2026, 11, 20))
+    assert upload(newer.replace(b"Heidestra", b"Rheinstra"), praxis, physician).counts["stammdaten_aktualisiert"] == 1
+    stored = Patient.objects.get(patient_id="UP0000001")
+    assert (stored.adresse["strasse"], stored.stammdaten_stand) == ("Rheinstraße", datetime.date(2026, 11, 20))
+
+
+def test_an_online_change_is_newer_than_a_package_dated_before_it(clock, erika, praxis, physician):
+    assert erika.stammdaten_stand == datetime.date(2026, 11, 23)  # entered online today
+    erika.adresse = {**erika.adresse, "ort": "Bonn"}  # only in the package, not saved
+    content = package_xml(erika, [meldung(1, praxis.melder_id)], praxis, datetime.date(2026, 11, 20))
+    package = upload(content, praxis, physician)
+    assert package.state == PackageState.ANGENOMMEN and package.counts["stammdaten_aelter"] == 1
+    erika.refresh_from_db()
+    assert erika.adresse["ort"] == "Köln"
+    clock.shift(datetime.timedelta(days=3))
+    do_update_patient(erika, acting_user=physician, nachname="Musterfrau")
+    erika.refresh_from_db()
+    assert erika.stammdaten_stand == datetime.date(2026, 11, 26)
+    assert AuditEvent.objects.get(action="patient.changed").details == {"felder": "nachname"}
+
+
+def test_a_package_dated_ahead_counts_as_of_today(praxis, physician, clock):
+    """A wrong Meldedatum in the future must not keep the Stammdaten of every later package out."""
+    ahead = package_bytes(praxis, [patient(1, praxis.melder_id, ["Diagnose"])], meldedatum=datetime.date(2027, 6, 1))
+    assert upload(ahead, praxis, physician).state == PackageState.ANGENOMMEN
+    assert Patient.objects.get(patient_id="UP0000001").stammdaten_stand == datetime.date(2026, 11, 23)
 
 
 def test_the_same_stammdaten_again_change_nothing(praxis, physician, clock):
