@@ -82,6 +82,13 @@ class Changes:
 
     def take(self, entry: PatientEntry, stored: Patient, fields: dict[str, Any]) -> None:
         changed = {name: value for name, value in fields.items() if (getattr(stored, name) or None) != (value or None)}
+        holder = self._holder(stored, changed["insurance_number"]) if "insurance_number" in changed else None
+        if holder is not None:  # even in an older package: a sign of two people mixed up
+            entry.refuse_all(
+                f"Die neue Versichertennummer von Patient_ID {entry.patient_id} gehört in Ihrer Einrichtung zu "
+                f"Patient_ID {holder}. Bitte prüfen Sie die Stammdaten."
+            )
+            return
         if entry.stand is not None and stored.stammdaten_stand is not None and entry.stand < stored.stammdaten_stand:
             if changed:
                 entry.outdated = True
@@ -91,13 +98,6 @@ class Changes:
             if entry.stand is not None and entry.stand != stored.stammdaten_stand:
                 stored.stammdaten_stand = entry.stand
                 self.confirmed.append(stored)
-            return
-        holder = self._holder(stored, changed["insurance_number"]) if "insurance_number" in changed else None
-        if holder is not None:
-            entry.refuse_all(
-                f"Die neue Versichertennummer von Patient_ID {entry.patient_id} gehört in Ihrer Einrichtung zu "
-                f"Patient_ID {holder}. Bitte prüfen Sie die Stammdaten."
-            )
             return
         for name, value in changed.items():
             setattr(stored, name, value)

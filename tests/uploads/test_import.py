@@ -391,6 +391,22 @@ def test_an_online_change_is_newer_than_a_package_dated_before_it(clock, erika, 
     assert AuditEvent.objects.get(action="patient.changed").details == {"felder": "nachname"}
 
 
+def test_an_older_package_with_another_patients_insurance_number_is_refused_all_the_same(praxis, physician, clock):
+    """Its Stammdaten would not be taken anyway, but the number of another person (same birth date) says the
+    Patient_ID may be the wrong one: its Meldungen must not land on this patient."""
+    first, second = patient(1, praxis.melder_id, ["Diagnose"]), patient(2, praxis.melder_id, ["Diagnose"])
+    second.stammdaten["Geburtsdatum"] = first.stammdaten["Geburtsdatum"]
+    upload(package_bytes(praxis, [first, second]), praxis, physician)
+    again = patient(1, praxis.melder_id, ["OP"])
+    again.stammdaten["Versichertendaten_GKV"] = second.stammdaten["Versichertendaten_GKV"]
+    package = upload(package_bytes(praxis, [again], meldedatum=datetime.date(2026, 10, 1)), praxis, physician)
+    assert package.state == PackageState.ABGELEHNT
+    assert [problem["meldung"] for problem in package.problems] == [
+        "Die neue Versichertennummer von Patient_ID UP0000001 gehört in Ihrer Einrichtung zu Patient_ID UP0000002. "
+        "Bitte prüfen Sie die Stammdaten."
+    ]
+
+
 def test_a_package_dated_ahead_counts_as_of_today(praxis, physician, clock):
     """A wrong Meldedatum in the future must not keep the Stammdaten of every later package out."""
     ahead = package_bytes(praxis, [patient(1, praxis.melder_id, ["Diagnose"])], meldedatum=datetime.date(2027, 6, 1))
