@@ -6,6 +6,7 @@ import datetime
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from apps.obds.dates import DateProblem, parse_date
 from apps.obds.identifiers import ERSATZKODES, GKV_IK, KVNR, PKV_IK, ik_is_valid, kvnr_is_valid, normalise_kvnr
@@ -135,7 +136,7 @@ class PatientForm(forms.Form):
 
     def clean_geburtsdatum(self) -> datetime.date:
         born: datetime.date = self.cleaned_data["geburtsdatum"]
-        if born > datetime.date.today():
+        if born > timezone.localdate():
             raise forms.ValidationError("Das Geburtsdatum liegt in der Zukunft.", code="future")
         return born
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.utils import timezone
+
 from apps.obds import codes
 from apps.obds.plausibility import Context, Finding, Severity, check
 from apps.patients.models import Patient
@@ -26,7 +28,7 @@ def findings_for(
         insurance=insurance(patient),
         earlier=tuple(report.data for report in current),
         codes=codes.load(),
-        today=today or datetime.date.today(),
+        today=today or timezone.localdate(),  # the registry's day
     )
     return check(context)
 

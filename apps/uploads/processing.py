@@ -89,7 +89,7 @@ class Scan:
         self.meldedatum: datetime.date | None = None  # of the file being read
         self.meldung_ids: set[str] = set()  # across the files of a ZIP (within one file the XSD's key holds)
         self.codes = codes.load()
-        self.today = datetime.date.today()
+        self.today = timezone.localdate()  # the registry's day, as online
 
     def begin(self, file: str) -> None:
         """A new file starts: its own root, its own schema version."""
