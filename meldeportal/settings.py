@@ -186,6 +186,7 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=200 * 1024 * 1024)
 if UPLOAD_MAX_BYTES < 1024:
     fail("UPLOAD_MAX_BYTES must be at least 1024")
 # A ZIP upload may hold at most this many files, and unpack to at most this many bytes (ZIP bombs).
+UPLOAD_PROGRESS_SECONDS = env.float("UPLOAD_PROGRESS_SECONDS", default=1.0)  # how often the package page learns more
 ZIP_MAX_FILES = env.int("ZIP_MAX_FILES", default=1000)
 ZIP_MAX_UNPACKED_BYTES = env.int("ZIP_MAX_UNPACKED_BYTES", default=2 * 1024 * 1024 * 1024)
 if ZIP_MAX_FILES < 1 or ZIP_MAX_UNPACKED_BYTES < UPLOAD_MAX_BYTES:

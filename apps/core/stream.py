@@ -129,6 +129,7 @@ class _TransformingReader:
         self._source = source
         self._pending = bytearray()
         self._done = False
+        self._position = 0  # bytes handed out so far
 
     def _feed(self, data: bytes) -> bytes:
         raise NotImplementedError
@@ -154,6 +155,7 @@ class _TransformingReader:
             self._fill()
         out = bytes(self._pending if unlimited else self._pending[:size])
         del self._pending[: len(out)]
+        self._position += len(out)
         return out
 
     def readline(self, size: int | None = -1) -> bytes:
@@ -165,7 +167,11 @@ class _TransformingReader:
             end = min(end, size)
         out = bytes(self._pending[:end])
         del self._pending[:end]
+        self._position += len(out)
         return out
+
+    def tell(self) -> int:
+        return self._position
 
     def __iter__(self) -> Iterator[bytes]:
         while line := self.readline():
@@ -219,6 +225,7 @@ class DecryptingReader(_TransformingReader):
         self._opener = StreamOpener(self._key, self._associated_data)
         self._pending.clear()
         self._done = False
+        self._position = 0
         return 0
 
     def __enter__(self) -> DecryptingReader:

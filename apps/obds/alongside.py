@@ -37,11 +37,15 @@ from apps.obds.schemas import SchemaChoice
 Opener = Callable[[], AbstractContextManager[IO[bytes]]]
 Read = Callable[[etree._Element], Any]  # what crosses the pipe: plain values only, and it must not raise
 Take = Callable[[Any], None]
+Reached = Callable[[int], None]  # how many bytes of the file the child has read (for the package's progress)
 READ, CHECKED, REFUSED = "gelesen", "geprueft", "abgelehnt"
 
 
-def judge_alongside(source: IO[bytes], reopen: Opener, read: Read, take: Take) -> Verdict:
-    """``judge``'s verdict; ``take`` gets ``read`` of each element ``judge`` would visit, in the same order."""
+def judge_alongside(
+    source: IO[bytes], reopen: Opener, read: Read, take: Take, reached: Reached | None = None
+) -> Verdict:
+    """``judge``'s verdict; ``take`` gets ``read`` of each element ``judge`` would visit, in the same order, and
+    ``reached`` after it how far into the file the child had read then."""
     choice = chosen_schema(source)
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
@@ -56,7 +60,7 @@ def judge_alongside(source: IO[bytes], reopen: Opener, read: Read, take: Take) -
     sender.close()
     kind, fields = "", ()  # until the child answers
     try:
-        kind, fields = _follow(receiver, take)
+        kind, fields = _follow(receiver, take, reached or _nowhere)
     except EOFError:
         raise RuntimeError("the schema check's child process died without a verdict") from None
     finally:
@@ -83,13 +87,18 @@ def _widen(end: Connection) -> None:
         fcntl.fcntl(end.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
 
 
-def _follow(receiver: Connection, take: Take) -> tuple[str, Any]:
+def _follow(receiver: Connection, take: Take, reached: Reached) -> tuple[str, Any]:
     """This process's pass: each element the child read, then its verdict."""
     while True:
-        kind, value = receiver.recv()
+        kind, value, position = receiver.recv()
         if kind != READ:
             return kind, value
         take(value)
+        reached(position)
+
+
+def _nowhere(position: int) -> None:
+    pass
 
 
 def _validate_copy(reopen: Opener, choice: SchemaChoice, read: Read, receiver: Connection, sender: Connection) -> None:
@@ -102,10 +111,10 @@ def _validate_copy(reopen: Opener, choice: SchemaChoice, read: Read, receiver: C
     try:
         with reopen() as copy:
             copy.seek(0)
-            problem = validated(copy, choice, lambda element: sender.send((READ, read(element)))).problem
-        sender.send((CHECKED, _fields(problem) if problem is not None else ()))
+            problem = validated(copy, choice, lambda element: sender.send((READ, read(element), copy.tell()))).problem
+        sender.send((CHECKED, _fields(problem) if problem is not None else (), 0))
     except Rejected as refused:  # e.g. a member of a ZIP archive that is damaged
-        sender.send((REFUSED, _fields(refused)))
+        sender.send((REFUSED, _fields(refused), 0))
 
 
 def _fields(refused: Rejected) -> tuple[Any, ...]:

@@ -174,6 +174,9 @@ class Member:
     def seek(self, offset: int, whence: int = 0) -> int:
         return self._source.seek(offset, whence)
 
+    def tell(self) -> int:
+        return self._source.tell()
+
     def seekable(self) -> bool:
         return True
 

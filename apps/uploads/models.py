@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from functools import cached_property
 
 from django.conf import settings
 from django.db import models
@@ -95,3 +96,35 @@ class Package(models.Model):
     @property
     def finished(self) -> bool:
         return self.state in FINAL_STATES
+
+    @cached_property
+    def progress(self) -> Progress | None:
+        """How far the worker has read the package, while it is being checked."""
+        if self.state != PackageState.IN_PRUEFUNG:
+            return None
+        return Progress.objects.filter(package_uuid=self.uuid).first()
+
+
+class Progress(models.Model):
+    """How far the worker has read a package, written by apps.uploads.progress outside the package's transaction.
+
+    It names the package by its uuid, without a foreign key: checking one would wait for the package's row,
+    which the worker holds locked until the package's outcome is committed."""
+
+    package_uuid = models.UUIDField(unique=True)
+    done = models.BigIntegerField()  # bytes of XML read (of all files of a ZIP upload)
+    total = models.BigIntegerField()
+    patients = models.PositiveIntegerField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "Prüffortschritt"
+        verbose_name_plural = "Prüffortschritte"
+
+    def __str__(self) -> str:
+        return f"Fortschritt von Paket {self.package_uuid}"
+
+    @property
+    def percent(self) -> int:
+        """Whole percent, never 100 before the outcome is committed."""
+        return min(99, self.done * 100 // self.total) if self.total > 0 else 0

@@ -26,7 +26,7 @@ from apps.obds.alongside import judge_alongside
 from apps.obds.plausibility import Severity
 from apps.obds.plausibility.engine import report_type
 from apps.obds.safe_xml import Rejected, judge
-from apps.uploads import testphase
+from apps.uploads import progress, testphase
 from apps.uploads.acceptance import refusal
 from apps.uploads.archive import xml_files
 from apps.uploads.entries import MeldungEntry, PatientEntry
@@ -90,10 +90,19 @@ class Scan:
         self.meldung_ids: set[str] = set()  # across the files of a ZIP (within one file the XSD's key holds)
         self.codes = codes.load()
         self.today = timezone.localdate()  # the registry's day, as online
+        self.progress = progress.Reporter(package.uuid)
+        self.offset = 0  # bytes of XML in the files before this one
+        self.done = 0  # bytes of XML read so far
 
-    def begin(self, file: str) -> None:
-        """A new file starts: its own root, its own schema version."""
+    def begin(self, file: str, offset: int) -> None:
+        """A new file starts, after ``offset`` bytes of XML in the files before it: its own root, its own schema
+        version."""
         self.file, self.version_checked, self.meldedatum = file, False, None
+        self.offset = self.done = offset
+
+    def reached(self, position: int) -> None:
+        """The file has been read up to ``position``."""
+        self.done = self.offset + position
 
     def take(self, element: ReadElement) -> None:
         """One element of the file, as ``reading.read`` gave it."""
@@ -165,6 +174,7 @@ class Scan:
         return PatientEntry(str(patient.get("@Patient_ID", "")), stammdaten, entries, stand=self.meldedatum)
 
     def flush(self) -> None:
+        self.progress.report(self.done, self.outcome.counts["patienten"])
         batch, self.pending = self.pending, []
         if hinweise := check_against_stored(self.package.institution_id, batch, self.codes, self.today):
             self.outcome.counts["hinweise"] += hinweise
@@ -200,12 +210,14 @@ def validate(package: Package, importing: bool) -> Outcome:
     formats, versions = set(), set()
     try:
         files = xml_files(package.stored_file, package.filename, notes)
+        scan.progress.total = sum(file.size for file in files)
+        offset = 0
         for file in files:
             name = file.name
-            scan.begin(name)
+            scan.begin(name, offset)
             with file.open() as source:
                 if file.size >= ALONGSIDE_FROM:
-                    verdict = judge_alongside(source, file.open, read, scan.take)
+                    verdict = judge_alongside(source, file.open, read, scan.take, scan.reached)
                 else:
                     verdict = judge(source, lambda element: scan.take(read(element)))
             formats.add(verdict.format)
@@ -216,11 +228,14 @@ def validate(package: Package, importing: bool) -> Outcome:
             if scan.unreadable:  # cannot happen for a schema-valid file; refuse rather than import part of it
                 raise Undo(Outcome(PackageState.ABGELEHNT, problems=[problem("Fehler", UNREADABLE, datei=name)]))
             scan.flush()
+            offset += file.size
     except Rejected as refused:
         raise Undo(Outcome(PackageState.ABGELEHNT, problems=[_from_rejection(refused, scan.file)])) from None
     except VersionRefused as refused:
         problems = [problem("Fehler", str(refused), pfad="/*/@Schema_Version", datei=scan.file)]
         raise Undo(Outcome(PackageState.ABGELEHNT, problems=problems)) from None
+    finally:
+        scan.progress.close()
     outcome = scan.outcome
     outcome.format, outcome.schema_version = formats.pop(), _joined(versions)
     if formats:
@@ -358,6 +373,7 @@ def _record(package: Package, outcome: Outcome) -> None:
     package.test_package = package.test_package or outcome.state == PackageState.WARTET
     package.finished_at = timezone.now()
     package.save()
+    progress.forget(package.uuid)
     record_event(
         "package.processed",
         actor=None,

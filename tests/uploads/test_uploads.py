@@ -13,11 +13,12 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.utils import timezone
 
 from apps.core.files import open_file
 from apps.reports.export import package_xml
 from apps.uploads.files import display_name
-from apps.uploads.models import Package, PackageState
+from apps.uploads.models import Package, PackageState, Progress
 from apps.uploads.processing import process
 from tests.personas import log_in
 from tests.reports.examples import DIAGNOSE
@@ -142,6 +143,28 @@ def test_an_upload_page_stores_and_shows_the_package(documentation, erika, praxi
     process(str(package.uuid))
     page = documentation.get(response["Location"]).content.decode()
     assert "Angenommen" in page and "data-refresh" not in page
+
+
+def test_a_package_being_checked_shows_its_progress_and_a_finished_one_its_outcome(documentation, erika, praxis):
+    content = xml_for(erika, praxis, [meldung(1, praxis.melder_id)])
+    package = Package.objects.get(pk=upload_only(documentation, content).pk)
+    Package.objects.filter(pk=package.pk).update(state=PackageState.IN_PRUEFUNG)
+    Progress.objects.create(package_uuid=package.uuid, done=451, total=1000, patients=120, updated_at=timezone.now())
+    page = documentation.get(f"/pakete/{package.uuid}/").content.decode()
+    assert '<progress max="100" value="45" aria-label="Fortschritt der Prüfung">45 %</progress>' in page
+    assert "45 % der Datei gelesen, 120 Patienten geprüft" in page
+
+    Progress.objects.filter(package_uuid=package.uuid).update(done=1000)  # all read, outcome not yet committed
+    assert "99 % der Datei gelesen" in documentation.get(f"/pakete/{package.uuid}/").content.decode()
+
+    Package.objects.filter(pk=package.pk).update(state=PackageState.ANGENOMMEN)  # a progress left by a dead worker
+    assert "Fortschritt" not in documentation.get(f"/pakete/{package.uuid}/").content.decode()
+
+
+def upload_only(client, content: bytes) -> Package:
+    """Through the upload page, not processed."""
+    client.post("/pakete/", {"file": SimpleUploadedFile("klinik.xml", content)})
+    return Package.objects.get()
 
 
 def test_a_file_over_the_limit_is_refused_before_it_is_read(documentation, settings):
