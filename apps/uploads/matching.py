@@ -82,7 +82,8 @@ class Changes:
 
     def take(self, entry: PatientEntry, stored: Patient, fields: dict[str, Any]) -> None:
         changed = {name: value for name, value in fields.items() if (getattr(stored, name) or None) != (value or None)}
-        holder = self._holder(stored, changed["insurance_number"]) if "insurance_number" in changed else None
+        number = _insurance_key(stored, changed["insurance_number"]) if "insurance_number" in changed else ""
+        holder = self._holder(stored, number) if number else None
         if holder is not None:  # even in an older package: a sign of two people mixed up
             entry.refuse_all(
                 f"Die neue Versichertennummer von Patient_ID {entry.patient_id} gehört in Ihrer Einrichtung zu "
@@ -104,23 +105,17 @@ class Changes:
         stored.stammdaten_stand = entry.stand or stored.stammdaten_stand
         self.changed.append((stored, sorted(changed)))
         entry.updated = True
+        if number:  # taken now: no later patient of the batch may take it too
+            self.numbers[number] = stored.patient_id
 
-    def _holder(self, patient: Patient, insurance_number: str) -> str | None:
-        """The Patient_ID of another patient of the institution with this insurance number and ``patient``'s birth
-        date, stored or changed earlier in the batch; else ``patient`` takes the number."""
-        key = index_field("insurance_index").compute(
-            Patient(insurance_number=insurance_number, geburtsdatum=patient.geburtsdatum)
-        )
-        if not key:
-            return None
-        if key in self.numbers:
-            return self.numbers[key]
-        others = Patient.objects.filter(institution_id=self.package.institution_id, insurance_index=key)
+    def _holder(self, patient: Patient, number: str) -> str | None:
+        """The Patient_ID of another patient of the institution with this insurance ``number`` (an index, with
+        ``patient``'s birth date), stored or taken earlier in the batch."""
+        if number in self.numbers:
+            return self.numbers[number]
+        others = Patient.objects.filter(institution_id=self.package.institution_id, insurance_index=number)
         other = others.exclude(pk=patient.pk).first()
-        if other is not None:
-            return other.patient_id
-        self.numbers[key] = patient.patient_id
-        return None
+        return None if other is None else other.patient_id
 
     def save(self) -> None:
         update_objects(self.confirmed, ["stammdaten_stand"])
@@ -139,6 +134,12 @@ class Changes:
 
 
 COMPUTED = ["insurance_index", "name_index", "updated_at"]  # what save() works out from the changed fields
+
+
+def _insurance_key(patient: Patient, insurance_number: str) -> str:
+    """The blind index of ``insurance_number`` with ``patient``'s birth date ("" when there is nothing to index)."""
+    index = index_field("insurance_index")
+    return index.compute(Patient(insurance_number=insurance_number, geburtsdatum=patient.geburtsdatum)) or ""
 
 
 def _outdated(patient_id: str, stand: datetime.date, stored: datetime.date) -> str:

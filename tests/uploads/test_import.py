@@ -407,6 +407,27 @@ def test_an_older_package_with_another_patients_insurance_number_is_refused_all_
     ]
 
 
+def test_a_number_in_older_stammdaten_that_are_not_taken_stays_free_for_another_patient(praxis, physician, clock):
+    """Twins (same birth date) both sent with a new number: the first one's Stammdaten are older than stored and
+    are not taken, so the second one, whose are newer, takes the number."""
+    first, second = patient(1, praxis.melder_id, ["Diagnose"]), patient(2, praxis.melder_id, ["Diagnose"])
+    second.stammdaten["Geburtsdatum"] = first.stammdaten["Geburtsdatum"]
+    upload(package_bytes(praxis, [first, second], meldedatum=datetime.date(2026, 10, 1)), praxis, physician)
+    confirmed = patient(1, praxis.melder_id, ["OP"])
+    confirmed.stammdaten["Geburtsdatum"] = first.stammdaten["Geburtsdatum"]
+    upload(package_bytes(praxis, [confirmed], meldedatum=datetime.date(2026, 11, 20)), praxis, physician)
+    new_number = patient(3, praxis.melder_id).stammdaten["Versichertendaten_GKV"]
+    both = [patient(1, praxis.melder_id, ["ST"]), patient(2, praxis.melder_id, ["ST"])]
+    for sent in both:
+        sent.stammdaten["Geburtsdatum"] = first.stammdaten["Geburtsdatum"]
+        sent.stammdaten["Versichertendaten_GKV"] = new_number
+    package = upload(package_bytes(praxis, both, meldedatum=datetime.date(2026, 11, 1)), praxis, physician)
+    assert package.state == PackageState.ANGENOMMEN, package.problems
+    assert (package.counts["stammdaten_aelter"], package.counts["stammdaten_aktualisiert"]) == (1, 1)
+    numbers = {stored.patient_id: stored.insurance_number for stored in Patient.objects.all()}
+    assert numbers["UP0000002"] == new_number["GKV_Versichertennummer"] != numbers["UP0000001"]
+
+
 def test_a_package_dated_ahead_counts_as_of_today(praxis, physician, clock):
     """A wrong Meldedatum in the future must not keep the Stammdaten of every later package out."""
     ahead = package_bytes(praxis, [patient(1, praxis.melder_id, ["Diagnose"])], meldedatum=datetime.date(2027, 6, 1))
