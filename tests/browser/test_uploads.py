@@ -5,10 +5,11 @@ import re
 
 import pytest
 import time_machine
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from apps.reports.export import package_xml
-from apps.uploads.models import Package
+from apps.uploads.models import Package, PackageState, Progress
 from apps.uploads.processing import process
 from tests.browser.visit import Visit
 from tests.uploads.packages import package_bytes, patient, upload
@@ -32,11 +33,19 @@ def test_a_package_is_uploaded_validated_and_reported(live_server, page: Page, p
         expect(page.get_by_role("heading", name="Paket klinik.xml")).to_be_visible()
         visit.check()
         expect(page.get_by_text("Empfangen")).to_be_visible()
-        process(str(Package.objects.get().uuid))  # the worker's job
+        package = Package.objects.get()
+        Package.objects.filter(pk=package.pk).update(state=PackageState.IN_PRUEFUNG)  # as the worker has it
+        Progress.objects.create(package_uuid=package.uuid, done=45, total=100, patients=1, updated_at=timezone.now())
+        page.reload()
+        visit.check()
+        expect(page.get_by_role("progressbar", name="Fortschritt der Prüfung")).to_have_attribute("value", "45")
+        expect(page.get_by_text("45 % der Datei gelesen, 1 Patient geprüft")).to_be_visible()
+        process(str(package.uuid))  # the worker's job
         page.reload()
         visit.check()
         expect(page.get_by_text("Teilweise angenommen")).to_be_visible()
         expect(page.locator("table.problems")).to_contain_text("KH-2")
+        expect(page.get_by_role("progressbar")).to_have_count(0)
         assert visit.violations == {}
 
 
