@@ -58,9 +58,9 @@ def judge_alongside(
         sender.close()
         return validated(source, choice, lambda element: take(read(element)))
     sender.close()
-    kind, fields = "", ()  # until the child answers
+    kind, fields, found = "", (), 0  # until the child answers
     try:
-        kind, fields = _follow(receiver, take, reached or _nowhere)
+        kind, fields, found = _follow(receiver, take, reached or _nowhere)
     except EOFError:
         raise RuntimeError("the schema check's child process died without a verdict") from None
     finally:
@@ -72,7 +72,8 @@ def judge_alongside(
             child.join()
     if kind == REFUSED:
         raise Rejected(*fields)
-    return Verdict(choice.format, choice.version, Rejected(*fields) if fields else None)
+    problems = [Rejected(*each) for each in fields]
+    return Verdict(choice.format, choice.version, problems[0] if problems else None, tuple(problems[1:]), found)
 
 
 PIPE_BYTES = 1024 * 1024  # Linux's limit for an unprivileged process (/proc/sys/fs/pipe-max-size)
@@ -87,14 +88,14 @@ def _widen(end: Connection) -> None:
         fcntl.fcntl(end.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
 
 
-def _follow(receiver: Connection, take: Take, reached: Reached) -> tuple[str, Any]:
-    """This process's pass: each element the child read, then its verdict."""
+def _follow(receiver: Connection, take: Take, reached: Reached) -> tuple[str, Any, int]:
+    """This process's pass: each element the child read (and how far it had read then), then its verdict."""
     while True:
-        kind, value, position = receiver.recv()
+        kind, value, number = receiver.recv()
         if kind != READ:
-            return kind, value
+            return kind, value, number
         take(value)
-        reached(position)
+        reached(number)
 
 
 def _nowhere(position: int) -> None:
@@ -111,8 +112,8 @@ def _validate_copy(reopen: Opener, choice: SchemaChoice, read: Read, receiver: C
     try:
         with reopen() as copy:
             copy.seek(0)
-            problem = validated(copy, choice, lambda element: sender.send((READ, read(element), copy.tell()))).problem
-        sender.send((CHECKED, _fields(problem) if problem is not None else (), 0))
+            verdict = validated(copy, choice, lambda element: sender.send((READ, read(element), copy.tell())))
+        sender.send((CHECKED, tuple(_fields(problem) for problem in verdict.problems), verdict.found))
     except Rejected as refused:  # e.g. a member of a ZIP archive that is damaged
         sender.send((REFUSED, _fields(refused), 0))
 

@@ -12,6 +12,7 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import IO, Any
 
 from lxml import etree  # type: ignore[import-untyped]  # lxml-stubs 0.5 lags lxml 6 (no keep_tail, doctype)
@@ -41,15 +42,25 @@ class Rejected(Exception):
 
 @dataclass(frozen=True)
 class Verdict:
-    """The schema verdict of one file: its format and version, and the first problem when it is invalid."""
+    """The schema verdict of one file: its format and version and, when it is invalid, its first problem, the
+    further ones (up to ``SHOWN`` in all) and how many libxml2 found."""
 
     format: str
     schema_version: str
     problem: Rejected | None
+    more: tuple[Rejected, ...] = ()
+    found: int = 0
 
     @property
     def valid(self) -> bool:
         return self.problem is None
+
+    @property
+    def problems(self) -> tuple[Rejected, ...]:
+        return () if self.problem is None else (self.problem, *self.more)
+
+
+SHOWN = 100  # schema errors listed in a validation report; the rest are counted
 
 
 def precheck(head: bytes) -> None:
@@ -144,12 +155,16 @@ def _explained(kind: str, message: str, line: int, column: int, path: str) -> Re
 ELEMENT_IN_MESSAGE = re.compile(r"Element '(?:\{[^}]*\})?([^']+)'")
 
 
-def _locate(source: IO[bytes], schema: etree.XMLSchema) -> tuple[int, str]:
-    """Line and element path of the first error, found by reading again line by line.
+Located = tuple[int, str, "etree._LogEntry | None"]  # line, element path, libxml2's entry
+
+
+def _located(source: IO[bytes], schema: etree.XMLSchema, wanted: int) -> list[Located]:
+    """Line and element path of the file's errors, up to ``wanted`` of them, found by reading again line by line.
 
     Streaming schema validation in libxml2 reports no line numbers, and the fast pass reads 32 KiB at a time;
-    so only a file that failed is read a second time, one line after another until the error recurs. The
-    error names its element; the last element of that name read so far gives line and path.
+    so only a file that failed is read a second time, one line after another, until ``wanted`` errors have
+    recurred (or a fatal one). Each error names its element; the last element of that name read so far gives line
+    and path. A keyref error is found only where its scope ends, long after the element it names: it gets no line.
     """
     source.seek(0)
     parser = etree.XMLPullParser(
@@ -158,6 +173,7 @@ def _locate(source: IO[bytes], schema: etree.XMLSchema) -> tuple[int, str]:
     open_elements: list[str] = []
     last_seen: dict[str, tuple[int, str]] = {}
     recent_lines: deque[tuple[int, bytes]] = deque(maxlen=5)
+    found: list[Located] = []
     for number, line in enumerate(source, start=1):
         recent_lines.appendleft((number, line))
         failed = False
@@ -175,18 +191,37 @@ def _locate(source: IO[bytes], schema: etree.XMLSchema) -> tuple[int, str]:
                 if element.getparent() is not None:
                     forget(element)
         log = parser.feed_error_log  # schema errors land here at once but are raised only at close()
-        if failed or len(log):
-            named = ELEMENT_IN_MESSAGE.match(log.last_error.message) if len(log) else None
-            if named and named.group(1) in last_seen:
-                return last_seen[named.group(1)]
-            path = "/" + "/".join(open_elements)
-            if named:  # refused at its start tag, so never reported as read: find the tag in the last lines
-                tag = re.compile(rb"<(?:[\w.-]+:)?" + re.escape(named.group(1).encode()) + rb"[\s/>]")
-                for candidate, text in recent_lines:
-                    if tag.search(text):
-                        return candidate, f"{path}/{named.group(1)}"
-            return number, path
-    return 0, ""
+        for entry in list(log)[len(found) :]:
+            found.append((*_where(entry.message, number, open_elements, last_seen, recent_lines), entry))
+        if failed and len(found) == len(log):  # a fatal error without an entry of its own
+            found.append((number, "/" + "/".join(open_elements), None))
+        if failed or len(found) >= wanted:
+            return found[:wanted]
+    return found
+
+
+def _where(
+    message: str,
+    number: int,
+    open_elements: list[str],
+    last_seen: dict[str, tuple[int, str]],
+    recent_lines: deque[tuple[int, bytes]],
+) -> tuple[int, str]:
+    named = ELEMENT_IN_MESSAGE.match(message)
+    path = "/" + "/".join(open_elements)
+    if named and KEYREF in message:
+        return 0, ""
+    if named and named.group(1) in last_seen:
+        return last_seen[named.group(1)]
+    if named:  # refused at its start tag, so never reported as read: find the tag in the last lines
+        tag = re.compile(rb"<(?:[\w.-]+:)?" + re.escape(named.group(1).encode()) + rb"[\s/>]")
+        for candidate, text in recent_lines:
+            if tag.search(text):
+                return candidate, f"{path}/{named.group(1)}"
+    return number, path
+
+
+KEYREF = "No match found for key-sequence"
 
 
 Visit = Callable[[etree._Element], None]
@@ -220,8 +255,9 @@ def validated(source: IO[bytes], choice: SchemaChoice, visit: Visit | None) -> V
     end of the file), so a package refused early is not checked and stored to its end first."""
     etree.clear_error_log()  # this thread's log still holds errors of earlier files
     first_error = None
+    parsing: Any = None
     try:
-        parsing: Any = events(source, choice.schema, visited_tags(choice))  # lxml's iterparse, with its error_log
+        parsing = events(source, choice.schema, visited_tags(choice))  # lxml's iterparse, with its error_log
         for _, element in parsing:
             if first_error is None and (logged := parsing.error_log.filter_from_errors()):
                 first_error = logged[0]
@@ -229,12 +265,33 @@ def validated(source: IO[bytes], choice: SchemaChoice, visit: Visit | None) -> V
                 visit(element)
             forget(element)
     except etree.XMLSyntaxError as error:
-        line, path = _locate(source, choice.schema)
-        return Verdict(choice.format, choice.version, _rejected(error, line, path))
+        return _refused(source, choice, _logged(parsing), partial(_rejected, error))
     if first_error is not None:  # logged but never raised: still refused, as visit did not see it all
-        line, path = _locate(source, choice.schema)
-        return Verdict(choice.format, choice.version, _from_entry(first_error, line, path))
+        return _refused(source, choice, _logged(parsing), partial(_from_entry, first_error))
     return Verdict(choice.format, choice.version, None)
+
+
+def _logged(parsing: Any) -> int:
+    return len(parsing.error_log.filter_from_errors()) if parsing is not None else 0
+
+
+def _refused(source: IO[bytes], choice: SchemaChoice, logged: int, raised: Callable[[int, str], Rejected]) -> Verdict:
+    """The file's errors where the second pass found them; ``raised`` makes one the fast pass met, where that
+    pass has no entry for it (a truncated file fails only at its end)."""
+    located = _located(source, choice.schema, min(max(logged, 1), SHOWN))
+    problems = [raised(line, path) if entry is None else _at(entry, line, path) for line, path, entry in located]
+    if not problems:
+        problems = [raised(0, "")]
+    return Verdict(choice.format, choice.version, problems[0], tuple(problems[1:]), max(logged, len(problems)))
+
+
+def _at(entry: etree._LogEntry, line: int, path: str) -> Rejected:
+    """A schema error at the line the second pass found for it (libxml2's own line there is where the
+    validator noticed it: the end of the element, or of a keyref's scope)."""
+    if entry.domain_name != "SCHEMASV":
+        return _from_entry(entry, line, path)
+    message, _ = _unwrapped(entry.message, line)
+    return _explained("schema", message, line, max(entry.column, 0), path)
 
 
 def visited_tags(choice: SchemaChoice) -> list[str]:

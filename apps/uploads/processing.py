@@ -223,7 +223,9 @@ def validate(package: Package, importing: bool) -> Outcome:
             formats.add(verdict.format)
             versions.add(verdict.schema_version)
             if verdict.problem is not None:
-                problems = [_from_rejection(verdict.problem, name)]
+                problems = [_from_rejection(found, name) for found in verdict.problems]
+                if verdict.found > len(problems):
+                    problems.append(problem("Hinweis", _not_all_shown(verdict.found, len(problems)), datei=name))
                 raise Undo(Outcome(PackageState.ABGELEHNT, verdict.format, verdict.schema_version, problems=problems))
             if scan.unreadable:  # cannot happen for a schema-valid file; refuse rather than import part of it
                 raise Undo(Outcome(PackageState.ABGELEHNT, problems=[problem("Fehler", UNREADABLE, datei=name)]))
@@ -255,6 +257,10 @@ def validate(package: Package, importing: bool) -> Outcome:
 
 
 MIXED_FORMATS = "Das ZIP-Archiv enthält oBDS- und ADT/GEKID-Dateien. Bitte laden Sie beide Formate getrennt hoch."
+
+
+def _not_all_shown(found: int, shown: int) -> str:
+    return f"Die Schemaprüfung hat {found} Fehler gefunden; dieser Bericht zeigt die ersten {shown}."
 
 
 def _joined(versions: set[str]) -> str:

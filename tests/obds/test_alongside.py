@@ -42,9 +42,8 @@ def _plain(check, data: bytes) -> object:
         verdict = check(io.BytesIO(data))
     except Rejected as refused:
         return ("abgelehnt", refused.message)
-    problem = verdict.problem
-    where = None if problem is None else (problem.message, problem.line, problem.path, problem.original)
-    return (verdict.format, verdict.schema_version, where)
+    where = [(problem.message, problem.line, problem.path, problem.original) for problem in verdict.problems]
+    return (verdict.format, verdict.schema_version, where, verdict.found)
 
 
 @pytest.mark.parametrize("path", sorted(SAMPLES.rglob("*.xml")), ids=lambda path: path.name)
@@ -64,13 +63,14 @@ def big_package() -> bytes:
     "damage",
     [lambda xml: xml, lambda xml: xml[: len(xml) // 2],
      lambda xml: xml.replace(b"<Geschlecht>W<", b"<Geschlecht>Q<", 1),
+     lambda xml: xml.replace(b"<Geschlecht>W<", b"<Geschlecht>Q<"),
      lambda xml: xml.replace(b"</Menge_Melder>", b"<Unbekannt/></Menge_Melder>")],
-    ids=["valid", "truncated", "error at the first patient", "error near the end"],
+    ids=["valid", "truncated", "error at the first patient", "errors in many patients", "error near the end"],
 )  # fmt: skip
 def test_a_large_package_gets_the_same_verdict_both_ways(big_package, damage, request):
     direct, alongside = verdicts(damage(big_package))
     assert direct == alongside
-    assert (direct == ("oBDS", "3.0.4", None)) is request.node.callspec.id.startswith("valid")
+    assert (direct == ("oBDS", "3.0.4", [], 0)) is request.node.callspec.id.startswith("valid")
 
 
 def test_an_error_found_early_stops_the_python_pass(big_package):

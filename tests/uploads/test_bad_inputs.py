@@ -40,9 +40,9 @@ BAD = {
                           + b"&a;" * 50_000 + b"</oBDS>",
                           "Die Datei enthält eine DOCTYPE- oder ENTITY-Deklaration. Das ist in oBDS nicht erlaubt."),
     # Streaming validation stops at the first element the schema does not expect, before any depth is reached.
+    # The first of its errors, as xmllint lists them (the nested Absender that is not expected follows).
     "deep nesting": (HEAD + ROOT + b"<Absender>" * 10_000 + b"</Absender>" * 10_000 + b"</oBDS>",
-                     "Absender: Dieses Element steht hier nicht an der richtigen Stelle oder gehört nicht hierher. "
-                     "Erwartet wird: Bezeichnung, Ansprechpartner, Anschrift, Telefon, EMail."),
+                     "Absender: Das Pflichtattribut Absender_ID fehlt."),
     "gzip renamed": (gzip.compress(HEAD + ROOT + b"</oBDS>"),
                      "Die Datei ist komprimiert (z. B. gzip). Bitte laden Sie die XML-Datei selbst hoch."),
     "zip bomb renamed": (ZIP_BOMB.getvalue(),

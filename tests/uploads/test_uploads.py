@@ -6,6 +6,7 @@ import copy
 import csv
 import datetime
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +17,15 @@ from django.db import connection
 from django.utils import timezone
 
 from apps.core.files import open_file
+from apps.obds.safe_xml import SHOWN
 from apps.reports.export import package_xml
+from apps.reports.models import Report
 from apps.uploads.files import display_name
 from apps.uploads.models import Package, PackageState, Progress
 from apps.uploads.processing import process
 from tests.personas import log_in
 from tests.reports.examples import DIAGNOSE
-from tests.uploads.packages import upload
+from tests.uploads.packages import package_bytes, patient, upload
 
 pytestmark = pytest.mark.django_db
 OBDS = Path(settings.OBDS_SCHEMA_DIR).parent
@@ -79,6 +82,33 @@ def test_a_schema_error_rejects_the_package_with_line_and_path(praxis, physician
     assert package.state == PackageState.ABGELEHNT and package.counts == {"schema_gueltig": 0}
     first = package.problems[0]
     assert first["art"] == "Fehler" and first["zeile"] > 1 and first["pfad"].startswith("/oBDS")
+
+
+def with_wrong_sex(content: bytes) -> bytes:
+    return re.sub(rb"<Geschlecht>[A-Z]</Geschlecht>", b"<Geschlecht>Q</Geschlecht>", content)
+
+
+def test_every_schema_error_is_reported_with_its_line_not_only_the_first(praxis, physician, clock):
+    content = with_wrong_sex(
+        package_bytes(praxis, [patient(number, praxis.melder_id, ["Diagnose"]) for number in range(3)])
+    )
+    package = upload(content, praxis, physician)
+    assert package.state == PackageState.ABGELEHNT and not Report.objects.exists()
+    lines = [number for number, text in enumerate(content.splitlines(), start=1) if b"<Geschlecht>Q<" in text]
+    assert [(problem["art"], problem["zeile"], problem["pfad"]) for problem in package.problems] == [
+        ("Fehler", line, "/oBDS/Menge_Patient/Patient/Patienten_Stammdaten/Geschlecht") for line in lines
+    ]
+    assert len(lines) == 3 and all("„Q“" in problem["meldung"] for problem in package.problems)
+
+
+def test_a_report_lists_the_first_hundred_schema_errors_and_counts_the_rest(praxis, physician, clock):
+    patients = [patient(number, praxis.melder_id, ["Diagnose"]) for number in range(SHOWN + 5)]
+    package = upload(with_wrong_sex(package_bytes(praxis, patients)), praxis, physician)
+    assert [problem["art"] for problem in package.problems] == ["Fehler"] * SHOWN + ["Hinweis"]
+    assert (
+        package.problems[-1]["meldung"]
+        == "Die Schemaprüfung hat 105 Fehler gefunden; dieser Bericht zeigt die ersten 100."
+    )
 
 
 @pytest.mark.parametrize(
