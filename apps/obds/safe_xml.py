@@ -191,9 +191,11 @@ def _located(source: IO[bytes], schema: etree.XMLSchema, wanted: int) -> list[Lo
                 if element.getparent() is not None:
                     forget(element)
         log = parser.feed_error_log  # schema errors land here at once but are raised only at close()
-        for entry in list(log)[len(found) :]:
-            found.append((*_where(entry.message, number, open_elements, last_seen, recent_lines), entry))
-        if failed and len(found) == len(log):  # a fatal error without an entry of its own
+        known = len(found)
+        if len(log) > known:
+            for entry in list(log)[known:]:
+                found.append((*_where(entry.message, number, open_elements, last_seen, recent_lines), entry))
+        elif failed:  # a fatal error without an entry of its own
             found.append((number, "/" + "/".join(open_elements), None))
         if failed or len(found) >= wanted:
             return found[:wanted]
