@@ -119,4 +119,5 @@ def _validate_copy(reopen: Opener, choice: SchemaChoice, read: Read, receiver: C
 
 
 def _fields(refused: Rejected) -> tuple[Any, ...]:
-    return (refused.code, refused.message, refused.line, refused.column, refused.path, refused.original)
+    where = (refused.line, refused.column, refused.path, refused.original, refused.patient_id, refused.meldung_id)
+    return (refused.code, refused.message, *where)

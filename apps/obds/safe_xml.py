@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from lxml import etree  # type: ignore[import-untyped]  # lxml-stubs 0.5 lags lxml 6 (no keep_tail, doctype)
 
@@ -29,7 +29,15 @@ class Rejected(Exception):
     """The file cannot be read as an oBDS package; ``message`` is German and fit for the uploader."""
 
     def __init__(
-        self, code: str, message: str, line: int = 0, column: int = 0, path: str = "", original: str = ""
+        self,
+        code: str,
+        message: str,
+        line: int = 0,
+        column: int = 0,
+        path: str = "",
+        original: str = "",
+        patient_id: str = "",
+        meldung_id: str = "",
     ) -> None:
         super().__init__(message)
         self.code = code
@@ -38,6 +46,8 @@ class Rejected(Exception):
         self.line = line
         self.column = column
         self.path = path
+        self.patient_id = patient_id  # of the Patient and Meldung the error lies in, where known
+        self.meldung_id = meldung_id
 
 
 @dataclass(frozen=True)
@@ -155,7 +165,14 @@ def _explained(kind: str, message: str, line: int, column: int, path: str) -> Re
 ELEMENT_IN_MESSAGE = re.compile(r"Element '(?:\{[^}]*\})?([^']+)'")
 
 
-Located = tuple[int, str, "etree._LogEntry | None"]  # line, element path, libxml2's entry
+class Located(NamedTuple):
+    """Where the second pass met an error, and libxml2's entry for it (None: a fatal error without one)."""
+
+    line: int
+    path: str
+    entry: etree._LogEntry | None
+    patient_id: str = ""
+    meldung_id: str = ""
 
 
 def _located(source: IO[bytes], schema: etree.XMLSchema, wanted: int) -> list[Located]:
@@ -174,6 +191,7 @@ def _located(source: IO[bytes], schema: etree.XMLSchema, wanted: int) -> list[Lo
     last_seen: dict[str, tuple[int, str]] = {}
     recent_lines: deque[tuple[int, bytes]] = deque(maxlen=5)
     found: list[Located] = []
+    inside = {"Patient": "", "Meldung": ""}  # the Patient_ID and Meldung_ID being read
     for number, line in enumerate(source, start=1):
         recent_lines.appendleft((number, line))
         failed = False
@@ -186,17 +204,21 @@ def _located(source: IO[bytes], schema: etree.XMLSchema, wanted: int) -> list[Lo
             if event == "start":
                 open_elements.append(name)
                 last_seen[name] = (element.sourceline or number, "/" + "/".join(open_elements))
+                _note_ids(name, element, inside)
             else:
                 open_elements.pop()
+                if name in inside:
+                    inside[name] = inside["Meldung"] = ""
                 if element.getparent() is not None:
                     forget(element)
         log = parser.feed_error_log  # schema errors land here at once but are raised only at close()
         known = len(found)
         if len(log) > known:
             for entry in list(log)[known:]:
-                found.append((*_where(entry.message, number, open_elements, last_seen, recent_lines), entry))
+                where = _where(entry.message, number, open_elements, last_seen, recent_lines)
+                found.append(Located(*where, entry, inside["Patient"], inside["Meldung"]))
         elif failed:  # a fatal error without an entry of its own
-            found.append((number, "/" + "/".join(open_elements), None))
+            found.append(Located(number, "/" + "/".join(open_elements), None))
         if failed or len(found) >= wanted:
             return found[:wanted]
     return found
@@ -224,6 +246,14 @@ def _where(
 
 
 KEYREF = "No match found for key-sequence"
+
+
+def _note_ids(name: str, element: etree._Element, inside: dict[str, str]) -> None:
+    """oBDS names the patient on Patient, ADT/GEKID on its Patienten_Stammdaten; both name the Meldung on it."""
+    if name in ("Patient", "Patienten_Stammdaten") and element.get("Patient_ID"):
+        inside["Patient"] = element.get("Patient_ID", "")
+    elif name == "Meldung":
+        inside["Meldung"] = element.get("Meldung_ID", "")
 
 
 Visit = Callable[[etree._Element], None]
@@ -281,19 +311,23 @@ def _refused(source: IO[bytes], choice: SchemaChoice, logged: int, raised: Calla
     """The file's errors where the second pass found them; ``raised`` makes one the fast pass met, where that
     pass has no entry for it (a truncated file fails only at its end)."""
     located = _located(source, choice.schema, min(max(logged, 1), SHOWN))
-    problems = [raised(line, path) if entry is None else _at(entry, line, path) for line, path, entry in located]
+    problems = [raised(found.line, found.path) if found.entry is None else _at(found, found.entry) for found in located]
     if not problems:
         problems = [raised(0, "")]
     return Verdict(choice.format, choice.version, problems[0], tuple(problems[1:]), max(logged, len(problems)))
 
 
-def _at(entry: etree._LogEntry, line: int, path: str) -> Rejected:
-    """A schema error at the line the second pass found for it (libxml2's own line there is where the
-    validator noticed it: the end of the element, or of a keyref's scope)."""
+def _at(found: Located, entry: etree._LogEntry) -> Rejected:
+    """An error where the second pass found it: a schema error at the line found for it (libxml2's own line there
+    is where the validator noticed it: the end of the element, or of a keyref's scope)."""
     if entry.domain_name != "SCHEMASV":
-        return _from_entry(entry, line, path)
-    message, _ = _unwrapped(entry.message, line)
-    return _explained("schema", message, line, max(entry.column, 0), path)
+        refused = _from_entry(entry, found.line, found.path)
+    else:
+        message, _ = _unwrapped(entry.message, found.line)
+        refused = _explained("schema", message, found.line, max(entry.column, 0), found.path)
+    if found.line:  # a keyref error's place, and so its Patient, is not known
+        refused.patient_id, refused.meldung_id = found.patient_id, found.meldung_id
+    return refused
 
 
 def visited_tags(choice: SchemaChoice) -> list[str]:

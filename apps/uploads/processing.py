@@ -290,7 +290,8 @@ def _settled(outcome: Outcome) -> Outcome:
 
 
 def _from_rejection(refused: Rejected, file: str = "") -> dict[str, Any]:
-    where = {"zeile": refused.line, "spalte": refused.column, "pfad": refused.path, "original": refused.original}
+    where = {"zeile": refused.line, "spalte": refused.column, "pfad": refused.path, "original": refused.original,
+             "patient_id": refused.patient_id, "meldung_id": refused.meldung_id}  # fmt: skip
     return problem("Fehler", refused.message, datei=file, **where)
 
 

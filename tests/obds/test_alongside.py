@@ -42,7 +42,8 @@ def _plain(check, data: bytes) -> object:
         verdict = check(io.BytesIO(data))
     except Rejected as refused:
         return ("abgelehnt", refused.message)
-    where = [(problem.message, problem.line, problem.path, problem.original) for problem in verdict.problems]
+    where = [(problem.message, problem.line, problem.path, problem.original, problem.patient_id, problem.meldung_id)
+             for problem in verdict.problems]  # fmt: skip
     return (verdict.format, verdict.schema_version, where, verdict.found)
 
 

@@ -88,17 +88,24 @@ def with_wrong_sex(content: bytes) -> bytes:
     return re.sub(rb"<Geschlecht>[A-Z]</Geschlecht>", b"<Geschlecht>Q</Geschlecht>", content)
 
 
-def test_every_schema_error_is_reported_with_its_line_not_only_the_first(praxis, physician, clock):
-    content = with_wrong_sex(
-        package_bytes(praxis, [patient(number, praxis.melder_id, ["Diagnose"]) for number in range(3)])
-    )
+def test_every_schema_error_is_reported_with_its_line_patient_and_meldung(praxis, physician, clock):
+    patients = [patient(number, praxis.melder_id, ["Diagnose"]) for number in range(3)]
+    content = with_wrong_sex(package_bytes(praxis, patients)).replace(b"<Code>C", b"<Code>!C", 1)
     package = upload(content, praxis, physician)
     assert package.state == PackageState.ABGELEHNT and not Report.objects.exists()
-    lines = [number for number, text in enumerate(content.splitlines(), start=1) if b"<Geschlecht>Q<" in text]
-    assert [(problem["art"], problem["zeile"], problem["pfad"]) for problem in package.problems] == [
-        ("Fehler", line, "/oBDS/Menge_Patient/Patient/Patienten_Stammdaten/Geschlecht") for line in lines
+    lines = [number for number, text in enumerate(content.splitlines(), start=1) if b">Q<" in text or b">!C" in text]
+    stammdaten = "/oBDS/Menge_Patient/Patient/Patienten_Stammdaten/Geschlecht"
+    code = "/oBDS/Menge_Patient/Patient/Menge_Meldung/Meldung/Tumorzuordnung/Primaertumor_ICD/Code"
+    reported = [(problem["zeile"], problem["pfad"], problem.get("patient_id"), problem.get("meldung_id"))
+                for problem in package.problems]  # fmt: skip
+    assert reported == [
+        (lines[0], stammdaten, "UP0000000", None),
+        (lines[1], code, "UP0000000", "UP0000000-Diagnose"),
+        (lines[2], stammdaten, "UP0000001", None),
+        (lines[3], stammdaten, "UP0000002", None),
     ]
-    assert len(lines) == 3 and all("„Q“" in problem["meldung"] for problem in package.problems)
+    assert all(problem["art"] == "Fehler" for problem in package.problems)
+    assert "„Q“" in package.problems[0]["meldung"] and "„!C" in package.problems[1]["meldung"]
 
 
 def test_a_report_lists_the_first_hundred_schema_errors_and_counts_the_rest(praxis, physician, clock):
