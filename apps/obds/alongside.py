@@ -72,8 +72,7 @@ def judge_alongside(
             child.join()
     if kind == REFUSED:
         raise Rejected(*fields)
-    problems = [Rejected(*each) for each in fields]
-    return Verdict(choice.format, choice.version, problems[0] if problems else None, tuple(problems[1:]), found)
+    return Verdict(choice.format, choice.version, tuple(Rejected(*each) for each in fields), found)
 
 
 PIPE_BYTES = 1024 * 1024  # Linux's limit for an unprivileged process (/proc/sys/fs/pipe-max-size)

@@ -52,22 +52,22 @@ class Rejected(Exception):
 
 @dataclass(frozen=True)
 class Verdict:
-    """The schema verdict of one file: its format and version and, when it is invalid, its first problem, the
-    further ones (up to ``SHOWN`` in all) and how many libxml2 found."""
+    """The schema verdict of one file: its format and version and, when it is invalid, its problems (up to
+    ``SHOWN``) and how many libxml2 found."""
 
     format: str
     schema_version: str
-    problem: Rejected | None
-    more: tuple[Rejected, ...] = ()
+    problems: tuple[Rejected, ...] = ()
     found: int = 0
 
     @property
     def valid(self) -> bool:
-        return self.problem is None
+        return not self.problems
 
     @property
-    def problems(self) -> tuple[Rejected, ...]:
-        return () if self.problem is None else (self.problem, *self.more)
+    def problem(self) -> Rejected | None:
+        """The first problem."""
+        return self.problems[0] if self.problems else None
 
 
 SHOWN = 100  # schema errors listed in a validation report; the rest are counted
@@ -287,9 +287,8 @@ def validated(source: IO[bytes], choice: SchemaChoice, visit: Visit | None) -> V
     end of the file), so a package refused early is not checked and stored to its end first."""
     etree.clear_error_log()  # this thread's log still holds errors of earlier files
     first_error = None
-    parsing: Any = None
+    parsing: Any = events(source, choice.schema, visited_tags(choice))  # lxml's iterparse, with its error_log
     try:
-        parsing = events(source, choice.schema, visited_tags(choice))  # lxml's iterparse, with its error_log
         for _, element in parsing:
             if first_error is None and (logged := parsing.error_log.filter_from_errors()):
                 first_error = logged[0]
@@ -300,11 +299,11 @@ def validated(source: IO[bytes], choice: SchemaChoice, visit: Visit | None) -> V
         return _refused(source, choice, _logged(parsing), partial(_rejected, error))
     if first_error is not None:  # logged but never raised: still refused, as visit did not see it all
         return _refused(source, choice, _logged(parsing), partial(_from_entry, first_error))
-    return Verdict(choice.format, choice.version, None)
+    return Verdict(choice.format, choice.version)
 
 
 def _logged(parsing: Any) -> int:
-    return len(parsing.error_log.filter_from_errors()) if parsing is not None else 0
+    return len(parsing.error_log.filter_from_errors())
 
 
 def _refused(source: IO[bytes], choice: SchemaChoice, logged: int, raised: Callable[[int, str], Rejected]) -> Verdict:
@@ -314,7 +313,7 @@ def _refused(source: IO[bytes], choice: SchemaChoice, logged: int, raised: Calla
     problems = [raised(found.line, found.path) if found.entry is None else _at(found, found.entry) for found in located]
     if not problems:
         problems = [raised(0, "")]
-    return Verdict(choice.format, choice.version, problems[0], tuple(problems[1:]), max(logged, len(problems)))
+    return Verdict(choice.format, choice.version, tuple(problems), max(logged, len(problems)))
 
 
 def _at(found: Located, entry: etree._LogEntry) -> Rejected:

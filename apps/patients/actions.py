@@ -22,20 +22,12 @@ class DuplicatePatient(Exception):
 
 @transaction.atomic
 def do_update_patient(
-    patient: Patient,
-    *,
-    acting_user: User | None,
-    actor_label: str = "",
-    request: HttpRequest | None = None,
-    details: dict[str, str] | None = None,
-    **fields: Any,
+    patient: Patient, *, acting_user: User, request: HttpRequest | None = None, **fields: Any
 ) -> None:
-    """Change master data; the audit event names the changed fields, never their values. Without an
-    ``acting_user`` the change is the system's (``actor_label``, e.g. the upload worker, with ``details``)."""
+    """Change master data; the audit event names the changed fields, never their values."""
     if fields.get("insurance_number"):
         fields["insurance_number"] = normalise_kvnr(fields["insurance_number"])
-    if "patient_id" in fields:  # the form's field; an upload never renames its Patient_IDs
-        fields["patient_id"] = str(fields["patient_id"] or patient.patient_id).strip().upper()
+    fields["patient_id"] = str(fields.get("patient_id") or patient.patient_id).strip().upper()
     changed = sorted(name for name, value in fields.items() if getattr(patient, name) != value)
     for name, value in fields.items():
         setattr(patient, name, value)
@@ -46,12 +38,7 @@ def do_update_patient(
     except IntegrityError as error:
         raise _duplicate(error, fields["patient_id"]) from None
     record_event(
-        "patient.changed",
-        actor=acting_user,
-        actor_label=actor_label,
-        target=patient,
-        request=request,
-        details={"felder": ", ".join(changed), **(details or {})},
+        "patient.changed", actor=acting_user, target=patient, request=request, details={"felder": ", ".join(changed)}
     )
 
 
