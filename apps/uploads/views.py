@@ -53,10 +53,11 @@ def list_view(request: HttpRequest) -> HttpResponse:
                     form.cleaned_data["file"], institution=institution, acting_user=user, request=request
                 )
                 return redirect("uploads:detail", package_uuid=package.uuid)
-    packages = Package.objects.filter(institution=institution).select_related("uploaded_by")[:100]
+    packages = list(Package.objects.filter(institution=institution).select_related("uploaded_by")[:100])
     context = {
         "form": form,
         "packages": packages,
+        "checking": any(not package.finished for package in packages),
         "may_upload": may_send(user) and enabled,
         "enabled": enabled,
         "testphase": institution.upload_status == UploadStatus.TESTPHASE,

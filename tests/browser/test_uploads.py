@@ -13,7 +13,7 @@ from apps.uploads.models import Package, PackageState, Progress
 from apps.uploads.processing import process
 from tests.browser.visit import Visit
 from tests.uploads.packages import package_bytes, patient, upload
-from tests.uploads.test_uploads import meldung
+from tests.uploads.test_uploads import meldung, with_wrong_sex
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,7 +25,7 @@ def test_a_package_is_uploaded_validated_and_reported(live_server, page: Page, p
     with time_machine.travel(datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC), tick=True):
         visit = Visit(page, live_server.url)
         visit.log_in(physician)
-        page.get_by_role("link", name="Pakete").click()
+        page.get_by_role("navigation").get_by_role("link", name="Pakete").click()
         expect(page).to_have_title(re.compile(r"^Meldungspakete – [^<]+$"))
         visit.check()
         page.get_by_label("Meldungspaket (oBDS-XML oder ZIP)").set_input_files(str(path))
@@ -57,12 +57,58 @@ def test_the_vertrauensstelle_reviews_a_test_package(live_server, page: Page, ph
     with time_machine.travel(datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC), tick=True):
         visit = Visit(page, live_server.url)
         visit.log_in(clerk)
-        page.get_by_role("link", name="Pakete").click()
+        expect(page.get_by_role("main")).to_contain_text("1 Testpaket wartet auf Ihre Prüfung.")  # the start page
+        page.get_by_role("main").get_by_role("link", name="Pakete").click()
         visit.check()
         expect(page.get_by_text("1 Testpaket wartet auf Ihre Prüfung.")).to_be_visible()
+        expect(page.get_by_label("Status")).to_have_value("wartet")  # the card led to the waiting ones
         page.get_by_role("link", name=package.filename).click()
         visit.check()
         page.get_by_role("button", name="Freigabe erteilen").click()
         visit.check()
         expect(page.get_by_text("Entschieden von")).to_be_visible()
+        assert visit.violations == {}
+
+
+def test_the_package_list_follows_a_check_until_the_user_turns_to_the_form(
+    live_server, page: Page, physician, erika, praxis, tmp_path
+):
+    path = tmp_path / "klinik.xml"
+    path.write_bytes(package_xml(erika, [meldung(1, praxis.melder_id)], praxis, datetime.date(2026, 11, 23)))
+    with time_machine.travel(datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC), tick=True):
+        package = upload(path.read_bytes(), praxis, physician, name="frueher.xml")
+        Package.objects.filter(pk=package.pk).update(state=PackageState.IN_PRUEFUNG)
+        Progress.objects.create(package_uuid=package.uuid, done=45, total=100, patients=1, updated_at=timezone.now())
+        visit = Visit(page, live_server.url)
+        visit.log_in(physician)
+        visit.open("/pakete/")
+        expect(page.get_by_role("cell", name="In Prüfung – 45 %")).to_be_visible()
+        Progress.objects.filter(package_uuid=package.uuid).update(done=80)
+        expect(page.get_by_role("cell", name="In Prüfung – 80 %")).to_be_visible(timeout=10_000)  # reloaded itself
+
+        page.get_by_label("Meldungspaket (oBDS-XML oder ZIP)").set_input_files(str(path))
+        Progress.objects.filter(package_uuid=package.uuid).update(done=90)
+        page.wait_for_timeout(7_000)  # longer than the list waits before it reloads
+        expect(page.get_by_role("cell", name="In Prüfung – 80 %")).to_be_visible()
+        assert page.get_by_label("Meldungspaket (oBDS-XML oder ZIP)").evaluate("input => input.files.length") == 1
+        assert visit.violations == {}
+
+
+def test_a_long_validation_report_fits_the_window(live_server, page: Page, physician, praxis):
+    patients = [patient(number, praxis.melder_id, ["Diagnose"]) for number in range(3)]
+    package = upload(with_wrong_sex(package_bytes(praxis, patients)), praxis, physician)
+    assert package.state == PackageState.ABGELEHNT
+    with time_machine.travel(datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC), tick=True):
+        visit = Visit(page, live_server.url)
+        visit.log_in(physician)
+        for width in (1280, 760):
+            page.set_viewport_size({"width": width, "height": 900})
+            visit.open(f"/pakete/{package.uuid}/")
+            expect(page.locator("table.problems")).to_contain_text("Original: Element")
+            assert page.evaluate("document.documentElement.scrollWidth") <= width  # the page never scrolls sideways
+        report = page.get_by_role("region", name="Gefundene Probleme")
+        assert report.evaluate("region => region.scrollWidth > region.clientWidth")  # at 760 px the table does
+        report.focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("() => document.querySelector('.table-scroll').scrollLeft > 0")  # keys move it
         assert visit.violations == {}

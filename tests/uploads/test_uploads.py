@@ -198,6 +198,20 @@ def test_a_package_being_checked_shows_its_progress_and_a_finished_one_its_outco
     assert "Fortschritt" not in documentation.get(f"/pakete/{package.uuid}/").content.decode()
 
 
+def test_the_package_list_shows_progress_and_updates_itself_while_a_package_is_checked(documentation, erika, praxis):
+    content = xml_for(erika, praxis, [meldung(1, praxis.melder_id)])
+    package = Package.objects.get(pk=upload_only(documentation, content).pk)
+    Package.objects.filter(pk=package.pk).update(state=PackageState.IN_PRUEFUNG)
+    Progress.objects.create(package_uuid=package.uuid, done=451, total=1000, patients=120, updated_at=timezone.now())
+    page = documentation.get("/pakete/").content.decode()
+    assert "<td>In Prüfung – 45 %</td>" in page
+    assert '<table data-refresh="5">' in page and "js/refresh" in page
+
+    process(str(package.uuid))
+    page = documentation.get("/pakete/").content.decode()
+    assert "<td>Angenommen</td>" in page and "data-refresh" not in page
+
+
 def upload_only(client, content: bytes) -> Package:
     """Through the upload page, not processed."""
     client.post("/pakete/", {"file": SimpleUploadedFile("klinik.xml", content)})
