@@ -28,6 +28,7 @@ from apps.obds.safe_xml import Rejected
 from apps.uploads.files import NAME_LIMIT, cleaned_path, is_zip_name
 
 ZIP_STARTS = (b"PK\x03\x04", b"PK\x05\x06")  # a first file, or the end record of an empty archive
+NOT_A_ZIP = "Die Datei endet auf .zip, ist aber kein ZIP-Archiv."
 ARCHIVE_ENDINGS = (".zip", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar", ".tar")
 READABLE_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 DIRECTORY_ENTRY_BYTES = 1024  # generous room per file in the archive's directory (name, extra fields)
@@ -60,7 +61,7 @@ def xml_files(stored: StoredFile, filename: str, notes: list[str]) -> list[XmlFi
         return [XmlFile("", stored.size, lambda: cast(AbstractContextManager[IO[bytes]], open_file(stored)))]
     with open_file_for_seeking(stored) as source:
         if source.read(4) not in ZIP_STARTS:
-            raise Rejected("zip", "Die Datei endet auf .zip, ist aber kein ZIP-Archiv.")
+            raise Rejected("zip", NOT_A_ZIP)
         with _opened(source) as archive:
             members = _xml_members(archive, notes)
     return [XmlFile(member_name(info.filename), info.file_size, partial(_member, stored, info)) for info in members]

@@ -1,10 +1,20 @@
-"""The upload form: one file, its size checked against UPLOAD_MAX_BYTES."""
+"""The upload form: one file, its size checked against UPLOAD_MAX_BYTES, and its first bytes: a file that is
+plainly no package is refused next to the field at once, not stored and refused by the worker later."""
 
 from __future__ import annotations
 
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
+
+from apps.obds.safe_xml import HEAD_BYTES, UTF8_BOM, Rejected, precheck
+from apps.uploads.archive import NOT_A_ZIP, ZIP_STARTS
+from apps.uploads.files import is_zip_name
+
+ASKED = "Bitte laden Sie die oBDS-XML-Datei aus Ihrem Dokumentationssystem hoch."
+NOT_XML = f"Die Datei ist keine XML-Datei. {ASKED}"
+DOCUMENT = f"Die Datei ist ein Dokument (PDF, Word, Excel …), keine oBDS-Datei. {ASKED}"
+DOCUMENT_ENDINGS = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".odt", ".ods", ".rtf")
 
 
 def megabytes(size: int) -> str:
@@ -23,4 +33,23 @@ class UploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > settings.UPLOAD_MAX_BYTES:
             raise forms.ValidationError(f"Die Datei ist größer als {megabytes(settings.UPLOAD_MAX_BYTES)}.")
+        head = upload.read(HEAD_BYTES)
+        upload.seek(0)
+        refusal = refused_at_once(upload.name or "", head)
+        if refusal is not None:
+            raise forms.ValidationError(refusal)
         return upload
+
+
+def refused_at_once(filename: str, head: bytes) -> str | None:
+    """Why the first bytes are no package (the worker's own first checks, and a few of the files people pick by
+    mistake), or None."""
+    if is_zip_name(filename):
+        return None if head[:4] in ZIP_STARTS else NOT_A_ZIP
+    if head.startswith(b"%PDF") or filename.lower().endswith(DOCUMENT_ENDINGS):
+        return DOCUMENT
+    try:
+        precheck(head)
+    except Rejected as refused:
+        return refused.message
+    return None if head.removeprefix(UTF8_BOM).lstrip().startswith(b"<") else NOT_XML

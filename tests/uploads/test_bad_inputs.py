@@ -13,9 +13,10 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from apps.core.models import StoredFile
 from apps.obds.messages import german
 from apps.reports.models import Report
-from apps.uploads.models import PackageState
+from apps.uploads.models import Package, PackageState
 from tests.personas import log_in
 from tests.uploads.packages import package_bytes, patient, upload
 from tests.uploads.test_uploads import meldung, xml_for
@@ -104,10 +105,41 @@ def test_an_empty_file_is_refused_on_the_upload_page(client, physician, clock):
 def test_one_byte_over_the_limit_is_refused_and_the_limit_itself_is_taken(client, physician, clock, settings):
     settings.UPLOAD_MAX_BYTES = 2048
     log_in(client, physician)
-    over = client.post("/pakete/", {"file": SimpleUploadedFile("gross.xml", b"x" * 2049)})
+    over = client.post("/pakete/", {"file": SimpleUploadedFile("gross.xml", b"<" + b"x" * 2048)})
     assert "Die Datei ist größer als 2,0\xa0KB." in over.content.decode()
-    exact = client.post("/pakete/", {"file": SimpleUploadedFile("genau.xml", b"x" * 2048)})
+    exact = client.post("/pakete/", {"file": SimpleUploadedFile("genau.xml", b"<" + b"x" * 2047)})
     assert exact.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("befund.pdf", b"%PDF-1.7\n%\xe2\xe3", "Die Datei ist ein Dokument (PDF, Word, Excel …), keine oBDS-Datei."),
+        ("befund.xml", b"%PDF-1.7\n%\xe2\xe3", "Die Datei ist ein Dokument (PDF, Word, Excel …), keine oBDS-Datei."),
+        ("brief.docx", b"PK\x03\x04word/document.xml", "Die Datei ist ein Dokument (PDF, Word, Excel …)"),
+        ("notiz.xml", b"Patientin Erika, Diagnose folgt", "Die Datei ist keine XML-Datei."),
+        ("paket.xml", gzip.compress(b"<oBDS/>"), "Die Datei ist komprimiert (z. B. gzip)."),
+        ("paket.xml", b"PK\x03\x04rest", "Die Datei ist ein ZIP-Archiv, obwohl ihr Name nicht auf .zip endet."),
+        ("paket.xml", "<oBDS/>".encode("utf-16"), "Die Datei ist in UTF-16 kodiert. Erlaubt ist nur UTF-8."),
+        ("paket.zip", b"<oBDS/>", "Die Datei endet auf .zip, ist aber kein ZIP-Archiv."),
+        ("paket.xml", b'<!DOCTYPE oBDS [<!ENTITY x SYSTEM "file:///etc/passwd">]><oBDS/>', "DOCTYPE"),
+    ],
+)
+def test_a_file_that_is_plainly_no_package_is_refused_on_the_upload_page(
+    client, physician, clock, name, content, message
+):
+    log_in(client, physician)
+    response = client.post("/pakete/", {"file": SimpleUploadedFile(name, content)})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="id_file_error"' in page and message in page  # next to the field
+    assert not Package.objects.exists() and not StoredFile.objects.exists()  # nothing stored
+
+
+def test_xml_after_a_byte_order_mark_and_blank_lines_is_taken(client, physician, clock):
+    log_in(client, physician)
+    content = b"\xef\xbb\xbf\r\n\n  <oBDS/>"  # well-formed: blank space may come before the root
+    assert client.post("/pakete/", {"file": SimpleUploadedFile("paket.xml", content)}).status_code == 302
 
 
 def test_a_remote_schema_location_is_ignored_and_never_fetched(erika, praxis, physician, clock):
