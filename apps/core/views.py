@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 
 from apps.accounts.models import User
 from apps.institutions.models import UploadStatus
+from apps.reports.actions import may_send
 from apps.reports.models import Draft
 from apps.uploads.models import Package, PackageState
 
@@ -29,6 +30,7 @@ def start(request: HttpRequest) -> HttpResponse:
             "latest": packages.first(),
             "checking": packages.filter(state__in=(PackageState.EMPFANGEN, PackageState.IN_PRUEFUNG)).count(),
             "upload_status": institution.upload_status,
+            "may_upload": may_send(user),
             "statuses": UploadStatus,
         }
     return render(request, "core/start.html", context)

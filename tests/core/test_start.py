@@ -27,7 +27,7 @@ def test_a_reporter_sees_drafts_and_the_latest_package(client, physician, praxis
     do_start_draft(patient=erika, tumor=None, report_type="Diagnose", acting_user=physician)
     package = upload(package_bytes(praxis, [patient(1, praxis.melder_id, ["Diagnose"])]), praxis, physician)
     page = start_page(client, physician)
-    assert 'href="/patienten/"' in page
+    assert 'href="/patienten/"' in page and "oBDS-Dateien hochladen" in page
     assert "1 angefangene Meldung Ihrer Einrichtung." in page
     assert f'Zuletzt: <a href="/pakete/{package.uuid}/">paket.xml</a>' in page
     assert "– Angenommen" in page
@@ -44,6 +44,11 @@ def test_a_reporter_sees_packages_being_checked_and_the_upload_status(client, ph
     assert "2 Pakete werden gerade geprüft." in page
     assert "Testphase: Ihr nächstes Paket prüft die Vertrauensstelle." in page
     assert "Keine angefangenen Meldungen." in page
+
+
+def test_a_colleague_who_may_not_upload_is_not_invited_to(client, colleague):
+    page = start_page(client, colleague)
+    assert "Die Pakete Ihrer Einrichtung und ihre Prüfberichte." in page and "hochladen" not in page
 
 
 def test_a_reporter_not_enabled_for_uploads_is_told_so(client, physician, praxis, clock):
