@@ -70,7 +70,7 @@ class Package(models.Model):
     class Meta:
         verbose_name = "Meldungspaket"
         verbose_name_plural = "Meldungspakete"
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-id"]  # the id decides between packages of the same moment (stable pages)
         constraints = [
             models.UniqueConstraint(
                 fields=["institution", "content_hash"],

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from apps.accounts.decorators import current_user, staff_required
 from apps.core.audit import record_event
 from apps.core.files import open_file
+from apps.core.paging import page_of
 from apps.uploads.actions import do_grant_release, do_return_package
 from apps.uploads.models import Package, PackageState
 
@@ -50,7 +51,7 @@ def list_view(request: HttpRequest) -> HttpResponse:
     if form.is_valid() and form.cleaned_data["state"]:
         packages = packages.filter(state=form.cleaned_data["state"])
     waiting = Package.objects.filter(state=PackageState.WARTET).count()
-    context = {"form": form, "packages": packages[:200], "waiting": waiting}
+    context = {**page_of(request, packages), "form": form, "waiting": waiting}
     return render(request, "uploads/review_list.html", context)
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from apps.accounts.decorators import current_institution, current_user, institution_member_required
+from apps.core.paging import page_of
 from apps.institutions.models import UploadStatus
 from apps.reports.actions import may_send
 from apps.reports.models import ReportType
@@ -53,8 +54,10 @@ def list_view(request: HttpRequest) -> HttpResponse:
                     form.cleaned_data["file"], institution=institution, acting_user=user, request=request
                 )
                 return redirect("uploads:detail", package_uuid=package.uuid)
-    packages = list(Package.objects.filter(institution=institution).select_related("uploaded_by")[:100])
+    paged = page_of(request, Package.objects.filter(institution=institution).select_related("uploaded_by"))
+    packages = list(paged["page"].object_list)
     context = {
+        **paged,
         "form": form,
         "packages": packages,
         "checking": any(not package.finished for package in packages),

@@ -13,7 +13,7 @@ from apps.uploads.models import Package, PackageState, Progress
 from apps.uploads.processing import process
 from tests.browser.visit import Visit
 from tests.uploads.packages import package_bytes, patient, upload
-from tests.uploads.test_uploads import meldung, with_wrong_sex
+from tests.uploads.test_uploads import meldung, receive_many, with_wrong_sex
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -111,4 +111,18 @@ def test_a_long_validation_report_fits_the_window(live_server, page: Page, physi
         report.focus()
         page.keyboard.press("ArrowRight")
         page.wait_for_function("() => document.querySelector('.table-scroll').scrollLeft > 0")  # keys move it
+        assert visit.violations == {}
+
+
+def test_older_packages_are_a_page_further(live_server, page: Page, physician, praxis):
+    receive_many(51, praxis, physician)
+    with time_machine.travel(datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC), tick=True):
+        visit = Visit(page, live_server.url)
+        visit.log_in(physician)
+        visit.open("/pakete/")
+        pages = page.get_by_role("navigation", name="Seiten der Liste")
+        expect(pages).to_contain_text("Seite 1 von 2 (51 Pakete)")
+        pages.get_by_role("link", name="Nächste Seite").click()
+        visit.check()
+        expect(page.get_by_role("link", name="p000.xml")).to_be_visible()
         assert visit.violations == {}

@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from apps.core.files import open_file
 from apps.core.models import StoredFile
 from apps.obds.messages import german
 from apps.reports.models import Report
@@ -134,6 +135,14 @@ def test_a_file_that_is_plainly_no_package_is_refused_on_the_upload_page(
     page = response.content.decode()
     assert 'id="id_file_error"' in page and message in page  # next to the field
     assert not Package.objects.exists() and not StoredFile.objects.exists()  # nothing stored
+
+
+def test_a_file_spooled_to_disk_is_stored_whole_after_its_first_bytes_were_looked_at(client, physician, clock):
+    log_in(client, physician)
+    content = b"<oBDS>" + b"<!-- 3 MB -->" * (3 * 1024 * 1024 // 13) + b"</oBDS>"  # above Django's 2.5 MB in memory
+    assert client.post("/pakete/", {"file": SimpleUploadedFile("gross.xml", content)}).status_code == 302
+    with open_file(Package.objects.get().stored_file) as stored:
+        assert stored.read() == content
 
 
 def test_xml_after_a_byte_order_mark_and_blank_lines_is_taken(client, physician, clock):

@@ -20,9 +20,11 @@ from apps.core.files import open_file
 from apps.obds.safe_xml import SHOWN
 from apps.reports.export import package_xml
 from apps.reports.models import Report
+from apps.uploads.actions import do_receive_package
 from apps.uploads.files import display_name
 from apps.uploads.models import Package, PackageState, Progress
 from apps.uploads.processing import process
+from apps.uploads.templatetags.uploads import path_breaks
 from tests.personas import log_in
 from tests.reports.examples import DIAGNOSE
 from tests.uploads.packages import package_bytes, patient, upload
@@ -251,3 +253,39 @@ def test_another_institution_cannot_see_the_package(client, outsider, praxis, ph
     with connection.cursor() as cursor:
         cursor.execute("SELECT problems FROM uploads_package WHERE id = %s", [package.pk])
         assert "Fehler" not in cursor.fetchone()[0]  # the report is encrypted
+
+
+def test_an_element_path_may_wrap_after_each_slash_and_stays_text():
+    assert path_breaks("/oBDS/<b>") == "/<wbr>oBDS/<wbr>&lt;b&gt;"
+
+
+def receive_many(count: int, institution, user) -> list[Package]:
+    """``count`` small packages, oldest first (not processed)."""
+    return [
+        do_receive_package(
+            SimpleUploadedFile(f"p{number:03}.xml", b"<x%d/>" % number), institution=institution, acting_user=user
+        )
+        for number in range(count)
+    ]
+
+
+def test_every_package_of_the_institution_can_be_found_page_by_page(documentation, praxis, physician, clock):
+    receive_many(51, praxis, physician)
+    first = documentation.get("/pakete/").content.decode()
+    assert len(re.findall(r'href="/pakete/[0-9a-f-]{36}/"', first)) == 50
+    assert "p050.xml" in first and "p000.xml" not in first
+    assert "Seite 1 von 2 (51 Pakete)" in first and 'href="?seite=2" rel="next"' in first
+    second = documentation.get("/pakete/?seite=2").content.decode()
+    assert "p000.xml" in second and "p001.xml" not in second and 'href="?seite=1" rel="prev"' in second
+    for wrong in ("999", "abc", "-1", "2%00"):  # out of range or no number: the nearest page, not an error
+        assert documentation.get(f"/pakete/?seite={wrong}").status_code == 200
+
+
+def test_the_vertrauensstelle_pages_through_a_filter(client, clerk, praxis, physician, clock):
+    receive_many(52, praxis, physician)
+    Package.objects.update(state=PackageState.WARTET)
+    log_in(client, clerk)
+    page = client.get("/vertrauensstelle/pakete/?state=wartet").content.decode()
+    assert "Seite 1 von 2 (52 Pakete)" in page and 'href="?state=wartet&amp;seite=2"' in page
+    page = client.get("/vertrauensstelle/pakete/?state=wartet&seite=2").content.decode()
+    assert "p000.xml" in page and "p001.xml" in page and "p002.xml" not in page
