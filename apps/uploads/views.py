@@ -25,6 +25,9 @@ from apps.uploads.forms import UploadForm, megabytes
 from apps.uploads.models import Package
 
 BODY_MARGIN = 1024 * 1024  # multipart headers and the CSRF token around the file
+# Lines of a validation report per page: a usual report is one page (and prints whole); one of tens of thousands of
+# Hinweise does not become a page of megabytes. The CSV holds every line.
+REPORT_ROWS = 500
 
 
 @never_cache
@@ -83,7 +86,8 @@ def _package_for(request: HttpRequest, package_uuid: uuid.UUID) -> Package:
 @institution_member_required
 def detail_view(request: HttpRequest, package_uuid: uuid.UUID) -> HttpResponse:
     package = _package_for(request, package_uuid)
-    return render(request, "uploads/detail.html", {"package": package, "problems": package.problems})
+    context = {**page_of(request, package.problems, REPORT_ROWS), "package": package, "problems": package.problems}
+    return render(request, "uploads/detail.html", context)
 
 
 COLUMNS = [("art", "Art"), ("datei", "Datei"), ("zeile", "Zeile"), ("spalte", "Spalte"), ("pfad", "Element"),

@@ -289,3 +289,21 @@ def test_the_vertrauensstelle_pages_through_a_filter(client, clerk, praxis, phys
     assert "Seite 1 von 2 (52 Pakete)" in page and 'href="?state=wartet&amp;seite=2"' in page
     page = client.get("/vertrauensstelle/pakete/?state=wartet&seite=2").content.decode()
     assert "p000.xml" in page and "p001.xml" in page and "p002.xml" not in page
+
+
+def test_a_long_report_comes_in_pages_and_the_csv_holds_it_all(documentation, erika, praxis, physician, clerk):
+    package = upload(xml_for(erika, praxis, [meldung(1, praxis.melder_id)]), praxis, physician)
+    package.problems = [{"art": "Hinweis", "zeile": line, "meldung": f"Hinweis {line}"} for line in range(1, 502)]
+    package.save()
+    first = documentation.get(f"/pakete/{package.uuid}/").content.decode()
+    assert "Hinweis 500<" in first and "Hinweis 501<" not in first and "Seite 1 von 2 (501 Einträge)" in first
+    assert "diese Seite zeigt die Einträge 1 bis 500. Die CSV-Datei enthält alle." in first
+    second = documentation.get(f"/pakete/{package.uuid}/?seite=2").content.decode()
+    assert "Hinweis 501<" in second and "Hinweis 500<" not in second
+    rows = documentation.get(f"/pakete/{package.uuid}/pruefbericht.csv").content.decode().splitlines()
+    assert len(rows) == 1 + 501
+
+    documentation.logout()
+    log_in(documentation, clerk)
+    review = documentation.get(f"/vertrauensstelle/pakete/{package.uuid}/?seite=2").content.decode()
+    assert "Hinweis 501<" in review and "Seite 2 von 2 (501 Einträge)" in review
