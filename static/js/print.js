@@ -1,4 +1,5 @@
-// Shows the print button of the Eingangsbestätigung; without JavaScript the page names the shortcut instead.
+// Shows a page's print button (Eingangsbestätigung, Prüfbericht); without JavaScript the page names the shortcut
+// instead.
 document.querySelectorAll("[data-print]").forEach(function (button) {
   button.hidden = false;
   button.addEventListener("click", function () { window.print(); });

@@ -106,6 +106,7 @@ def test_a_long_validation_report_fits_the_window(live_server, page: Page, physi
             visit.open(f"/pakete/{package.uuid}/")
             expect(page.locator("table.problems")).to_contain_text("Original: Element")
             assert page.evaluate("document.documentElement.scrollWidth") <= width  # the page never scrolls sideways
+        expect(page.get_by_role("button", name="Prüfbericht drucken")).to_be_visible()  # shown by its script
         report = page.get_by_role("region", name="Gefundene Probleme")
         assert report.evaluate("region => region.scrollWidth > region.clientWidth")  # at 760 px the table does
         report.focus()

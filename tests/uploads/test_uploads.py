@@ -298,6 +298,7 @@ def test_a_long_report_comes_in_pages_and_the_csv_holds_it_all(documentation, er
     first = documentation.get(f"/pakete/{package.uuid}/").content.decode()
     assert "Hinweis 500<" in first and "Hinweis 501<" not in first and "Seite 1 von 2 (501 Einträge)" in first
     assert "diese Seite zeigt die Einträge 1 bis 500. Die CSV-Datei enthält alle." in first
+    assert "Zum Drucken: Strg+P (Mac: ⌘+P)." in first  # without JavaScript; with it a button appears
     second = documentation.get(f"/pakete/{package.uuid}/?seite=2").content.decode()
     assert "Hinweis 501<" in second and "Hinweis 500<" not in second
     rows = documentation.get(f"/pakete/{package.uuid}/pruefbericht.csv").content.decode().splitlines()
