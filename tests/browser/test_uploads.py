@@ -107,6 +107,11 @@ def test_a_long_validation_report_fits_the_window(live_server, page: Page, physi
             expect(page.locator("table.problems")).to_contain_text("Original: Element")
             assert page.evaluate("document.documentElement.scrollWidth") <= width  # the page never scrolls sideways
         expect(page.get_by_role("button", name="Prüfbericht drucken")).to_be_visible()  # shown by its script
+        page.emulate_media(media="print")
+        expect(page.get_by_role("button", name="Prüfbericht drucken")).to_be_hidden()  # not on paper
+        expect(page.get_by_role("link", name="Prüfbericht als CSV herunterladen")).to_be_hidden()
+        expect(page.locator("table.problems")).to_be_visible()
+        page.emulate_media(media="screen")
         report = page.get_by_role("region", name="Gefundene Probleme")
         assert report.evaluate("region => region.scrollWidth > region.clientWidth")  # at 760 px the table does
         report.focus()
