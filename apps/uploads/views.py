@@ -58,12 +58,10 @@ def list_view(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("uploads:detail", package_uuid=package.uuid)
     paged = page_of(request, Package.objects.filter(institution=institution).select_related("uploaded_by"))
-    packages = list(paged["page"].object_list)
     context = {
         **paged,
         "form": form,
-        "packages": packages,
-        "checking": any(not package.finished for package in packages),
+        "checking": any(not package.finished for package in paged["page"]),  # the page reads its rows once
         "may_upload": may_send(user) and enabled,
         "enabled": enabled,
         "testphase": institution.upload_status == UploadStatus.TESTPHASE,

@@ -14,6 +14,7 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.core.files import open_file
@@ -271,7 +272,9 @@ def receive_many(count: int, institution, user) -> list[Package]:
 
 def test_every_package_of_the_institution_can_be_found_page_by_page(documentation, praxis, physician, clock):
     receive_many(51, praxis, physician)
-    first = documentation.get("/pakete/").content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        first = documentation.get("/pakete/").content.decode()
+    assert sum('FROM "uploads_package"' in query["sql"] for query in queries) == 2  # the count, then the page's rows
     assert len(re.findall(r'href="/pakete/[0-9a-f-]{36}/"', first)) == 50
     assert "p050.xml" in first and "p000.xml" not in first
     assert "Seite 1 von 2 (51 Pakete)" in first and 'href="?seite=2" rel="next"' in first
