@@ -18,7 +18,7 @@ from apps.core.files import open_file
 from apps.core.paging import page_of
 from apps.uploads.actions import do_grant_release, do_return_package
 from apps.uploads.models import Package, PackageState
-from apps.uploads.views import REPORT_ROWS
+from apps.uploads.report import report_context
 
 CHUNK = 64 * 1024
 
@@ -70,8 +70,7 @@ def detail_view(request: HttpRequest, package_uuid: uuid.UUID) -> HttpResponse:
         if form.is_valid():
             do_return_package(package, form.cleaned_data["note"], acting_user=current_user(request), request=request)
             return redirect("review:detail", package_uuid=package.uuid)
-    report = page_of(request, package.problems, REPORT_ROWS)
-    context = {**report, "package": package, "problems": package.problems, "form": form}
+    context = {**report_context(request, package.problems), "package": package, "form": form}
     return render(request, "uploads/review_detail.html", context, status=400 if form.errors else 200)
 
 

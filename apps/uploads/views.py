@@ -23,11 +23,9 @@ from apps.uploads import testphase
 from apps.uploads.actions import do_receive_package
 from apps.uploads.forms import UploadForm, megabytes
 from apps.uploads.models import Package
+from apps.uploads.report import report_context
 
 BODY_MARGIN = 1024 * 1024  # multipart headers and the CSRF token around the file
-# Lines of a validation report per page: a usual report is one page (and prints whole); one of tens of thousands of
-# Hinweise does not become a page of megabytes. The CSV holds every line.
-REPORT_ROWS = 500
 
 
 @never_cache
@@ -84,7 +82,7 @@ def _package_for(request: HttpRequest, package_uuid: uuid.UUID) -> Package:
 @institution_member_required
 def detail_view(request: HttpRequest, package_uuid: uuid.UUID) -> HttpResponse:
     package = _package_for(request, package_uuid)
-    context = {**page_of(request, package.problems, REPORT_ROWS), "package": package, "problems": package.problems}
+    context = {**report_context(request, package.problems), "package": package}
     return render(request, "uploads/detail.html", context)
 
 

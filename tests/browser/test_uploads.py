@@ -132,3 +132,33 @@ def test_older_packages_are_a_page_further(live_server, page: Page, physician, p
         visit.check()
         expect(page.get_by_role("link", name="p000.xml")).to_be_visible()
         assert visit.violations == {}
+
+
+def test_the_report_overview_leads_to_one_kind_of_problem(live_server, page: Page, physician, praxis):
+    package = upload(
+        with_wrong_sex(package_bytes(praxis, [patient(0, praxis.melder_id, ["Diagnose"])])), praxis, physician
+    )
+    package.problems = [
+        *({"art": "Hinweis", "zeile": line, "regel": "SEITE_UNPAARIG", "meldung": f"S {line}"} for line in range(12)),
+        {"art": "Fehler", "zeile": 40, "regel": "ENDE_VOR_BEGINN", "meldung": "Das Ende liegt vor dem Beginn."},
+    ]  # fmt: skip
+    package.save()
+    with time_machine.travel(datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC), tick=True):
+        visit = Visit(page, live_server.url)
+        visit.log_in(physician)
+        visit.open(f"/pakete/{package.uuid}/")
+        overview = page.get_by_role("region", name="Übersicht des Prüfberichts")
+        expect(overview.get_by_role("row").nth(1)).to_contain_text("Das Ende liegt vor dem Beginn.")
+        choose = page.get_by_role("navigation", name="Einträge des Prüfberichts auswählen")
+        choose.get_by_role("link", name="nur Fehler (1)").focus()
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r"\?art=fehler$"))
+        visit.check()
+        listed = page.get_by_role("region", name="Gefundene Probleme")
+        expect(listed.get_by_role("row")).to_have_count(2)  # the header and the one Fehler
+        expect(choose.get_by_role("link", name="nur Fehler (1)")).to_have_attribute("aria-current", "page")
+        overview.get_by_role("link", name="Alle 12 zeigen").click()
+        page.wait_for_url(re.compile(r"\?regel=SEITE_UNPAARIG$"))
+        visit.check()
+        expect(listed.get_by_role("row")).to_have_count(13)
+        assert visit.violations == {}

@@ -311,3 +311,49 @@ def test_a_long_report_comes_in_pages_and_the_csv_holds_it_all(documentation, er
     log_in(documentation, clerk)
     review = documentation.get(f"/vertrauensstelle/pakete/{package.uuid}/?seite=2").content.decode()
     assert "Hinweis 501<" in review and "Seite 2 von 2 (501 Einträge)" in review
+
+
+def test_a_report_starts_with_what_occurs_how_often_and_shows_one_kind_on_request(
+    documentation, erika, praxis, physician, clerk
+):
+    package = upload(xml_for(erika, praxis, [meldung(1, praxis.melder_id)]), praxis, physician)
+    sides = [{"art": "Hinweis", "zeile": 10 + line, "regel": "SEITE_UNPAARIG", "meldung": f"Seite {line}"}
+             for line in range(10)]  # fmt: skip
+    ends = [{"art": "Fehler", "zeile": 30 + line, "regel": "ENDE_VOR_BEGINN", "meldung": f"Ende {line}"}
+            for line in range(2)]  # fmt: skip
+    package.problems = [*sides, *ends, {"art": "Hinweis", "zeile": 50, "meldung": "Duplikat"}]
+    package.save()
+    page = documentation.get(f"/pakete/{package.uuid}/").content.decode()
+    overview = page[page.index("<h3>Übersicht</h3>") : page.index("<h3>Alle Einträge</h3>")]
+    rows = re.findall(r"<tr><td>(\w+)</td><td class=\"explanation\">([^<]+)", overview)
+    assert rows == [("Fehler", "Ende 0 "), ("Hinweis", "Seite 0 "), ("Hinweis", "Duplikat")]  # Fehler first
+    assert 'href="?regel=SEITE_UNPAARIG">Alle 10 zeigen' in overview and "<td>10</td><td>10</td>" in overview
+    assert "alle (13)" in page and 'href="?art=fehler"' in page and "nur Fehler (2)" in page
+    assert "nur Hinweise (11)" in page
+
+    only_errors = documentation.get(f"/pakete/{package.uuid}/?art=fehler").content.decode()
+    listed = only_errors[only_errors.index("<h3>Alle Einträge</h3>") :]
+    assert "Ende 1<" in listed and "Seite 0<" not in listed and "Duplikat<" not in listed
+    one_rule = documentation.get(f"/pakete/{package.uuid}/?regel=SEITE_UNPAARIG").content.decode()
+    listed = one_rule[one_rule.index("<h3>Alle Einträge</h3>") :]
+    assert "Seite 9<" in listed and "Ende 0<" not in listed and "nur die Einträge der Regel SEITE_UNPAARIG" in listed
+    for wrong in ("art=unsinn", "regel=%3Cscript%3E", "art=fehler&regel=SEITE_UNPAARIG"):
+        response = documentation.get(f"/pakete/{package.uuid}/?{wrong}")
+        assert response.status_code == 200 and "<script>" not in response.content.decode()
+    assert "Keine Einträge dieser Art." in response.content.decode()
+    assert len(documentation.get(f"/pakete/{package.uuid}/pruefbericht.csv").content.decode().splitlines()) == 14
+
+    documentation.logout()
+    log_in(documentation, clerk)
+    review = documentation.get(f"/vertrauensstelle/pakete/{package.uuid}/?art=fehler").content.decode()
+    assert "<h3>Übersicht</h3>" in review and "Ende 1<" in review and "Seite 0<" not in review.split("Alle Einträge")[1]
+
+
+def test_a_short_report_or_one_without_repeats_has_no_overview(documentation, erika, praxis, physician):
+    package = upload(xml_for(erika, praxis, [meldung(1, praxis.melder_id)]), praxis, physician)
+    package.problems = [{"art": "Hinweis", "zeile": line, "meldung": f"Hinweis {line}"} for line in range(1, 30)]
+    package.save()
+    assert "Übersicht" not in documentation.get(f"/pakete/{package.uuid}/").content.decode()
+    package.problems = [{"art": "Hinweis", "zeile": line, "regel": "R", "meldung": "Gleich"} for line in range(1, 11)]
+    package.save()
+    assert "Übersicht" not in documentation.get(f"/pakete/{package.uuid}/").content.decode()
