@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 
 from django import forms
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -33,7 +34,10 @@ class ReturnForm(forms.Form):
     )
 
 
-class StateFilter(forms.Form):
+class PackageFilter(forms.Form):
+    institution = forms.CharField(
+        label="Einrichtung", required=False, max_length=200, help_text="Name oder Melder-ID, auch ein Teil davon"
+    )
     state = forms.ChoiceField(label="Status", required=False, choices=[("", "alle"), *PackageState.choices])
 
 
@@ -47,10 +51,15 @@ def _package(package_uuid: uuid.UUID) -> Package:
 @never_cache
 @staff_required
 def list_view(request: HttpRequest) -> HttpResponse:
-    form = StateFilter(request.GET or None)
+    form = PackageFilter(request.GET or None)
     packages = Package.objects.select_related("institution")
-    if form.is_valid() and form.cleaned_data["state"]:
-        packages = packages.filter(state=form.cleaned_data["state"])
+    if form.is_valid():
+        if named := form.cleaned_data["institution"].strip():
+            packages = packages.filter(
+                Q(institution__name__icontains=named) | Q(institution__melder_id__icontains=named)
+            )
+        if form.cleaned_data["state"]:
+            packages = packages.filter(state=form.cleaned_data["state"])
     waiting = Package.objects.filter(state=PackageState.WARTET).count()
     context = {**page_of(request, packages), "form": form, "waiting": waiting}
     return render(request, "uploads/review_list.html", context)

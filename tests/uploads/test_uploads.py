@@ -294,6 +294,23 @@ def test_the_vertrauensstelle_pages_through_a_filter(client, clerk, praxis, phys
     assert "p000.xml" in page and "p001.xml" in page and "p002.xml" not in page
 
 
+def test_the_vertrauensstelle_finds_the_packages_of_one_institution(client, clerk, praxis, outsider, physician, clock):
+    ours = receive_many(2, praxis, physician)
+    do_receive_package(SimpleUploadedFile("markt.xml", b"<a/>"), institution=outsider.institution, acting_user=outsider)
+    Package.objects.filter(pk=ours[0].pk).update(state=PackageState.WARTET)
+    log_in(client, clerk)
+    for named in ("beispiel", " M0001 ", "0001"):  # a part of the name or of the Melder-ID, any case
+        page = client.get("/vertrauensstelle/pakete/", {"institution": named}).content.decode()
+        assert "p000.xml" in page and "p001.xml" in page and "markt.xml" not in page
+    page = client.get("/vertrauensstelle/pakete/", {"institution": "Markt", "state": "wartet"}).content.decode()
+    assert "Keine Pakete." in page
+    page = client.get("/vertrauensstelle/pakete/", {"institution": "Beispiel", "state": "wartet"}).content.decode()
+    assert "p000.xml" in page and "p001.xml" not in page
+    wrong = client.get("/vertrauensstelle/pakete/", {"institution": "a\x00b", "state": "gibt-es-nicht"})
+    assert wrong.status_code == 200 and "Nullzeichen sind nicht erlaubt." in wrong.content.decode()
+    assert "Bitte eine gültige Auswahl treffen." in wrong.content.decode()
+
+
 def test_a_long_report_comes_in_pages_and_the_csv_holds_it_all(documentation, erika, praxis, physician, clerk):
     package = upload(xml_for(erika, praxis, [meldung(1, praxis.melder_id)]), praxis, physician)
     package.problems = [{"art": "Hinweis", "zeile": line, "meldung": f"Hinweis {line}"} for line in range(1, 502)]
