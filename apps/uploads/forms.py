@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.db.models import Q, QuerySet
 from django.template.defaultfilters import filesizeformat
 
 from apps.obds.safe_xml import HEAD_BYTES, UTF8_BOM, Rejected, precheck
 from apps.uploads.archive import NOT_A_ZIP, ZIP_STARTS
 from apps.uploads.files import is_zip_name
+from apps.uploads.models import Package, PackageState
 
 ASKED = "Bitte laden Sie die oBDS-XML-Datei aus Ihrem Dokumentationssystem hoch."
 NOT_XML = f"Die Datei ist keine XML-Datei. {ASKED}"
@@ -53,3 +55,36 @@ def refused_at_once(filename: str, head: bytes) -> str | None:
     except Rejected as refused:
         return refused.message
     return None if head.removeprefix(UTF8_BOM).lstrip().startswith(b"<") else NOT_XML
+
+
+class StateFilter(forms.Form):
+    """A package list's filter (sent with GET): one status, or all."""
+
+    state = forms.ChoiceField(label="Status", required=False, choices=[("", "alle"), *PackageState.choices])
+
+    def chosen(self, packages: QuerySet[Package]) -> QuerySet[Package]:
+        """The packages the filter asks for; all of them while it is empty or wrong (its errors say why)."""
+        if self.is_valid() and self.cleaned_data["state"]:
+            packages = packages.filter(state=self.cleaned_data["state"])
+        return packages
+
+    @property
+    def active(self) -> bool:
+        return self.is_valid() and any(self.cleaned_data.values())
+
+
+class PackageFilter(StateFilter):
+    """The Vertrauensstelle's filter: also one institution, by a part of its name or Melder-ID."""
+
+    institution = forms.CharField(
+        label="Einrichtung", required=False, max_length=200, help_text="Name oder Melder-ID, auch ein Teil davon"
+    )
+    field_order = ["institution", "state"]
+
+    def chosen(self, packages: QuerySet[Package]) -> QuerySet[Package]:
+        packages = super().chosen(packages)
+        if self.is_valid() and (named := self.cleaned_data["institution"].strip()):
+            packages = packages.filter(
+                Q(institution__name__icontains=named) | Q(institution__melder_id__icontains=named)
+            )
+        return packages

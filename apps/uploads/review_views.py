@@ -7,7 +7,6 @@ import uuid
 from collections.abc import Iterator
 
 from django import forms
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -18,6 +17,7 @@ from apps.core.audit import record_event
 from apps.core.files import open_file
 from apps.core.paging import page_of
 from apps.uploads.actions import do_grant_release, do_return_package
+from apps.uploads.forms import PackageFilter
 from apps.uploads.models import Package, PackageState
 from apps.uploads.report import report_context
 
@@ -34,13 +34,6 @@ class ReturnForm(forms.Form):
     )
 
 
-class PackageFilter(forms.Form):
-    institution = forms.CharField(
-        label="Einrichtung", required=False, max_length=200, help_text="Name oder Melder-ID, auch ein Teil davon"
-    )
-    state = forms.ChoiceField(label="Status", required=False, choices=[("", "alle"), *PackageState.choices])
-
-
 def _package(package_uuid: uuid.UUID) -> Package:
     found = Package.objects.select_related("institution", "stored_file").filter(uuid=package_uuid).first()
     if found is None:
@@ -52,14 +45,7 @@ def _package(package_uuid: uuid.UUID) -> Package:
 @staff_required
 def list_view(request: HttpRequest) -> HttpResponse:
     form = PackageFilter(request.GET or None)
-    packages = Package.objects.select_related("institution")
-    if form.is_valid():
-        if named := form.cleaned_data["institution"].strip():
-            packages = packages.filter(
-                Q(institution__name__icontains=named) | Q(institution__melder_id__icontains=named)
-            )
-        if form.cleaned_data["state"]:
-            packages = packages.filter(state=form.cleaned_data["state"])
+    packages = form.chosen(Package.objects.select_related("institution"))
     waiting = Package.objects.filter(state=PackageState.WARTET).count()
     context = {**page_of(request, packages), "form": form, "waiting": waiting}
     return render(request, "uploads/review_list.html", context)

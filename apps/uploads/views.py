@@ -21,7 +21,7 @@ from apps.reports.actions import may_send
 from apps.reports.models import ReportType
 from apps.uploads import testphase
 from apps.uploads.actions import do_receive_package
-from apps.uploads.forms import UploadForm, megabytes
+from apps.uploads.forms import StateFilter, UploadForm, megabytes
 from apps.uploads.models import Package
 from apps.uploads.report import report_context
 
@@ -55,10 +55,15 @@ def list_view(request: HttpRequest) -> HttpResponse:
                     form.cleaned_data["file"], institution=institution, acting_user=user, request=request
                 )
                 return redirect("uploads:detail", package_uuid=package.uuid)
-    paged = page_of(request, Package.objects.filter(institution=institution).select_related("uploaded_by"))
+    chosen = StateFilter(request.GET or None)
+    paged = page_of(
+        request, chosen.chosen(Package.objects.filter(institution=institution).select_related("uploaded_by"))
+    )
     context = {
         **paged,
         "form": form,
+        "chosen": chosen,
+        "filtering": chosen.active or paged["page"].paginator.num_pages > 1,  # a list of one page needs no filter
         "checking": any(not package.finished for package in paged["page"]),  # the page reads its rows once
         "may_upload": may_send(user) and enabled,
         "enabled": enabled,

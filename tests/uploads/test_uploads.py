@@ -284,6 +284,20 @@ def test_every_package_of_the_institution_can_be_found_page_by_page(documentatio
         assert documentation.get(f"/pakete/?seite={wrong}").status_code == 200
 
 
+def test_a_long_list_of_packages_can_show_one_status(documentation, praxis, physician, clock):
+    assert 'name="state"' not in documentation.get("/pakete/").content.decode()  # nothing to filter yet
+    packages = receive_many(51, praxis, physician)
+    Package.objects.filter(pk=packages[3].pk).update(state=PackageState.TEILWEISE)
+    page = documentation.get("/pakete/").content.decode()
+    assert 'name="state"' in page and "Seite 1 von 2 (51 Pakete)" in page
+    page = documentation.get("/pakete/", {"state": "teilweise"}).content.decode()
+    assert "p003.xml" in page and "p004.xml" not in page and 'name="state"' in page  # the filter stays to undo it
+    page = documentation.get("/pakete/", {"state": "abgelehnt"}).content.decode()
+    assert "Keine Pakete mit diesem Status." in page
+    wrong = documentation.get("/pakete/", {"state": "<b>"})
+    assert wrong.status_code == 200 and "Bitte eine gültige Auswahl treffen." in wrong.content.decode()
+
+
 def test_the_vertrauensstelle_pages_through_a_filter(client, clerk, praxis, physician, clock):
     receive_many(52, praxis, physician)
     Package.objects.update(state=PackageState.WARTET)
