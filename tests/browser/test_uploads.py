@@ -94,6 +94,23 @@ def test_the_package_list_follows_a_check_until_the_user_turns_to_the_form(
         assert visit.violations == {}
 
 
+def test_a_file_chosen_before_the_list_was_ready_is_kept(live_server, page: Page, physician, praxis, tmp_path):
+    """The list's script may run a moment after the table shows: a file chosen in that moment is not lost either."""
+    path = tmp_path / "klinik.xml"
+    path.write_bytes(b"<oBDS/>")
+    with time_machine.travel(datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC), tick=True):
+        package = upload(b"<x/>", praxis, physician, name="frueher.xml")
+        Package.objects.filter(pk=package.pk).update(state=PackageState.IN_PRUEFUNG)
+        visit = Visit(page, live_server.url)
+        visit.log_in(physician)
+        visit.open("/pakete/")
+        unseen = "['focusin', 'click', 'input', 'change'].forEach(kind => window.addEventListener(kind, event => event.stopImmediatePropagation(), true))"  # noqa: E501  # the script's listeners never hear of it
+        page.evaluate(unseen)
+        page.get_by_label("Meldungspaket (oBDS-XML oder ZIP)").set_input_files(str(path))
+        page.wait_for_timeout(7_000)  # longer than the list waits before it reloads
+        assert page.get_by_label("Meldungspaket (oBDS-XML oder ZIP)").evaluate("input => input.files.length") == 1
+
+
 def test_a_long_validation_report_fits_the_window(live_server, page: Page, physician, praxis):
     patients = [patient(number, praxis.melder_id, ["Diagnose"]) for number in range(3)]
     package = upload(with_wrong_sex(package_bytes(praxis, patients)), praxis, physician)
