@@ -11,6 +11,7 @@ from apps.accounts.models import User
 from apps.core.audit import record_event
 from apps.core.files import store_file
 from apps.institutions.models import Institution, UploadStatus
+from apps.uploads import testphase
 from apps.uploads.files import HashingReader, display_name
 from apps.uploads.models import Package, PackageState
 from apps.uploads.tasks import process_package
@@ -68,6 +69,7 @@ def do_grant_release(package: Package, *, acting_user: User, request: HttpReques
         package.save(update_fields=["state", "attempts", "reviewed_by", "reviewed_at"])
         record_event("package.released", actor=acting_user, target=package, request=request)
         transaction.on_commit(lambda: process_package.enqueue(str(package.uuid)))
+        transaction.on_commit(lambda: testphase.notify_uploader(package, released=True))
 
 
 def do_return_package(package: Package, note: str, *, acting_user: User, request: HttpRequest | None = None) -> None:
@@ -81,3 +83,4 @@ def do_return_package(package: Package, note: str, *, acting_user: User, request
         package.reviewed_by, package.reviewed_at = acting_user, timezone.now()
         package.save(update_fields=["state", "review_note", "reviewed_by", "reviewed_at"])
         record_event("package.returned", actor=acting_user, target=package, request=request)
+        transaction.on_commit(lambda: testphase.notify_uploader(package, released=False))

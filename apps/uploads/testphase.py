@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.accounts.models import Role, User
 from apps.core.audit import record_event
@@ -77,19 +78,44 @@ def notify_registry(package: Package) -> None:
         f"Die Einrichtung {institution.name} (Melder-ID {institution.melder_id}) hat ein Testpaket hochgeladen.\n"
         f"Es wartet auf Ihre Prüfung und Freigabe:\n{link}\n"
     )
-    addresses = recipients()
+    _send(package, f"Testpaket wartet auf Freigabe: {institution.melder_id}", body, recipients(), "system:worker")
+
+
+def notify_uploader(package: Package, *, released: bool) -> None:
+    """Tell whoever uploaded the test package what the Vertrauensstelle decided, with a link to the package. The
+    mail names neither the file (its name could name a patient) nor the correction requests: they stay behind the
+    portal's login."""
+    uploader = package.uploaded_by
+    if not uploader.is_active or not uploader.email:
+        return
+    link = settings.PORTAL_URL + reverse("uploads:detail", kwargs={"package_uuid": package.uuid})
+    uploaded = f"{timezone.localtime(package.created_at):%d.%m.%Y, %H:%M} Uhr"
+    if released:
+        subject = "Ihr Testpaket wurde freigegeben"
+        decided = (
+            "freigegeben. Ihre Einrichtung lädt Pakete von jetzt an ohne Prüfung durch die Vertrauensstelle hoch; "
+            "die Meldungen dieses Pakets werden jetzt übernommen"
+        )
+    else:
+        subject = "Ihr Testpaket wurde zurückgegeben"
+        decided = "zurückgegeben. Ihre Korrekturwünsche stehen beim Paket im Meldeportal"
+    body = f"Die Vertrauensstelle hat Ihr Testpaket vom {uploaded} {decided}:\n{link}\n"
+    _send(package, subject, body, [uploader.email], "system:portal")
+
+
+def _send(package: Package, subject: str, body: str, addresses: list[str], sender: str) -> None:
     if not addresses:
         return
     try:
-        send_mail(f"Testpaket wartet auf Freigabe: {institution.melder_id}", body, None, addresses)
+        send_mail(subject, body, None, addresses)
     except (smtplib.SMTPException, OSError) as error:
-        # The package waits all the same and the Vertrauensstelle's package list counts it; the failure is
-        # recorded where the registry looks (audit log, server log), without the mail's content.
-        logger.warning("Mail about the waiting test package %s failed: %s", package.uuid, type(error).__name__)
+        # The decision stands all the same and the package's page shows it; the failure is recorded where the
+        # registry looks (audit log, server log), without the mail's content.
+        logger.warning("Mail about the test package %s failed: %s", package.uuid, type(error).__name__)
         record_event(
             "package.notification_failed",
             actor=None,
-            actor_label="system:worker",
+            actor_label=sender,
             target=package,
             details={"fehler": type(error).__name__},
         )

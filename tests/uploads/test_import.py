@@ -227,8 +227,15 @@ def test_a_test_package_waits_for_the_vertrauensstelle_who_grants_freigabe(
     original = client.get(f"/vertrauensstelle/pakete/{package.uuid}/original/")
     assert b"".join(original.streaming_content) == package_bytes(testing, patients)
     assert AuditEvent.objects.filter(action="package.original_downloaded", actor=clerk).count() == 1
-    response = client.post(f"/vertrauensstelle/pakete/{package.uuid}/", {"action": "freigeben"})
+    physician.email = "doku@praxis.example"
+    physician.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/vertrauensstelle/pakete/{package.uuid}/", {"action": "freigeben"})
     assert response.status_code == 302
+    told = mail.outbox[-1]
+    assert told.to == ["doku@praxis.example"] and told.subject == "Ihr Testpaket wurde freigegeben"
+    assert f"/pakete/{package.uuid}/" in told.body and "ohne Prüfung durch die Vertrauensstelle" in told.body
+    assert package.filename not in told.body and "Müller" not in told.body
     process(str(package.uuid))  # the worker picks the package up again
     package.refresh_from_db()
     testing.refresh_from_db()
@@ -251,20 +258,47 @@ def test_a_test_package_waits_even_when_the_mail_server_is_down(
     assert event.details == {"fehler": "ConnectionRefusedError"}
 
 
-def test_a_returned_test_package_shows_the_correction_requests(testing, physician, clerk, client, clock):
+def test_a_returned_test_package_shows_the_correction_requests(
+    testing, physician, clerk, client, clock, django_capture_on_commit_callbacks
+):
+    physician.email = "doku@praxis.example"
+    physician.save()
     patients = [patient(number, testing.melder_id, ["Diagnose", "OP"]) for number in range(5)]
     package = upload(package_bytes(testing, patients), testing, physician)
     log_in(client, clerk)
     empty = client.post(f"/vertrauensstelle/pakete/{package.uuid}/", {"action": "zurueckgeben", "note": ""})
     assert empty.status_code == 400 and "Bitte schreiben Sie" in empty.content.decode()
-    client.post(f"/vertrauensstelle/pakete/{package.uuid}/", {"action": "zurueckgeben", "note": "Bitte <b>OPS</b>"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/vertrauensstelle/pakete/{package.uuid}/", {"action": "zurueckgeben", "note": "Bitte <b>OPS</b>"})
     package.refresh_from_db()
     assert package.state == PackageState.ZURUECKGEGEBEN and not Report.objects.exists()
+    [told] = mail.outbox
+    assert told.to == ["doku@praxis.example"] and told.subject == "Ihr Testpaket wurde zurückgegeben"
+    assert f"/pakete/{package.uuid}/" in told.body and "OPS" not in told.body  # the requests stay behind the login
     clock.shift(datetime.timedelta(seconds=31))
     client.logout()
     log_in(client, physician)
     page = client.get(f"/pakete/{package.uuid}/").content.decode()
     assert "Korrekturwünsche der Vertrauensstelle" in page and "Bitte &lt;b&gt;OPS&lt;/b&gt;" in page
+
+
+def test_a_decision_stands_when_the_mail_to_the_uploader_fails(
+    testing, physician, clerk, client, clock, settings, django_capture_on_commit_callbacks
+):
+    patients = [patient(number, testing.melder_id, ["Diagnose", "OP"]) for number in range(5)]
+    package = upload(package_bytes(testing, patients), testing, physician)
+    physician.email = "doku@praxis.example"
+    physician.save()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2  # nothing listens there
+    log_in(client, clerk)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/vertrauensstelle/pakete/{package.uuid}/", {"action": "zurueckgeben", "note": "OPS"})
+    assert response.status_code == 302
+    package.refresh_from_db()
+    assert package.state == PackageState.ZURUECKGEGEBEN
+    event = AuditEvent.objects.get(action="package.notification_failed")
+    assert (event.actor_label, event.details) == ("system:portal", {"fehler": "ConnectionRefusedError"})
 
 
 def test_an_institution_not_enabled_cannot_upload(praxis, physician, client, clock):
