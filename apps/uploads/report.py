@@ -30,7 +30,8 @@ class Finding:
 
 
 def overview(problems: list[dict[str, Any]]) -> list[Finding]:
-    """The kinds of problem the report names more than once in all, Fehler first, the most frequent first."""
+    """Each kind of problem in the report with how often it occurs, Fehler first, then the most frequent; none for
+    a short report or one in which nothing occurs twice."""
     found: dict[tuple[str, str], Finding] = {}
     for item in problems:
         rule = item.get("regel", "")
@@ -60,7 +61,7 @@ def report_context(request: HttpRequest, problems: list[dict[str, Any]]) -> dict
         "problems": problems,
         "overview": findings[:OVERVIEW_ROWS],
         "overview_more": len(findings) - OVERVIEW_ROWS,
-        "kinds": [(key, count) for key, count in counts.items() if count] if all(counts.values()) else [],
+        "kinds": list(counts.items()) if all(counts.values()) else [],  # a choice only where there are both
         "kind": kind if kind in KINDS else "",
         "rule": rule,
     }

@@ -55,15 +55,16 @@ def list_view(request: HttpRequest) -> HttpResponse:
                     form.cleaned_data["file"], institution=institution, acting_user=user, request=request
                 )
                 return redirect("uploads:detail", package_uuid=package.uuid)
-    chosen = StateFilter(request.GET or None)
+    state_filter = StateFilter(request.GET or None)
     paged = page_of(
-        request, chosen.chosen(Package.objects.filter(institution=institution).select_related("uploaded_by"))
+        request, state_filter.chosen(Package.objects.filter(institution=institution).select_related("uploaded_by"))
     )
     context = {
         **paged,
         "form": form,
-        "chosen": chosen,
-        "filtering": chosen.active or paged["page"].paginator.num_pages > 1,  # a list of one page needs no filter
+        "state_filter": state_filter,
+        # a list of one page needs no filter; one chosen (or wrongly) stays to be undone
+        "filtering": state_filter.active or bool(state_filter.errors) or paged["page"].paginator.num_pages > 1,
         "checking": any(not package.finished for package in paged["page"]),  # the page reads its rows once
         "may_upload": may_send(user) and enabled,
         "enabled": enabled,
