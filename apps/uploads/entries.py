@@ -6,6 +6,9 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+MELDUNG_PATH = "/oBDS/Menge_Patient/Patient/Menge_Meldung/Meldung"
+STAMMDATEN_PATH = "/oBDS/Menge_Patient/Patient/Patienten_Stammdaten"
+
 
 @dataclass
 class MeldungEntry:

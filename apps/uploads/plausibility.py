@@ -15,12 +15,12 @@ from typing import Any
 from django.db.models import F
 
 from apps.obds.codes import CodeLists
-from apps.obds.plausibility import Context, Severity, check
+from apps.obds.plausibility import Context, Finding, Severity, check
 from apps.obds.plausibility.engine import as_date, date_like, text
 from apps.reports.models import Report
-from apps.uploads.entries import PatientEntry
+from apps.uploads.entries import MELDUNG_PATH, STAMMDATEN_PATH, PatientEntry
 
-Findings = list[list[tuple[str, str, str]]]  # per Meldung: (severity, German message, rule)
+Findings = list[list[tuple[str, str, str, str]]]  # per Meldung: (severity, German message, rule, element path)
 
 
 def patient_findings(
@@ -38,8 +38,44 @@ def patient_findings(
     for meldung in meldungen:
         earlier = tuple(other for other in meldungen if other is not meldung)
         context = _context(meldung, stammdaten, earlier, lists, today, known_dates, hints)
-        findings.append([(finding.severity.value, finding.message, finding.rule) for finding in check(context)])
+        findings.append(
+            [
+                (finding.severity.value, finding.message, finding.rule, element_path(finding, meldung, stammdaten))
+                for finding in check(context)
+            ]
+        )
     return findings
+
+
+def element_path(finding: Finding, meldung: dict[str, Any], stammdaten: dict[str, Any]) -> str:
+    """The path of the element a finding is about, for the validation report: its first field as found in the
+    Meldung (a rule names ``Bestrahlung/Einzeldosis``, the report says where in the Meldung that is), else in the
+    patient's Stammdaten (Geburtsdatum, Versichertendaten), else the Meldung itself."""
+    if finding.fields:
+        wanted = [part for part in finding.fields[0].split("/") if part != "#text"]
+        for root, data in ((MELDUNG_PATH, meldung), (STAMMDATEN_PATH, stammdaten)):
+            found = _where(data, wanted, [])
+            if found is not None:
+                return "/".join([root, *found])
+    return MELDUNG_PATH
+
+
+def _where(data: Any, wanted: list[str], path: list[str]) -> list[str] | None:
+    """The path below ``data`` of the first element (in the file's order) whose path ends with ``wanted``."""
+    if isinstance(data, list):
+        return next((found for item in data if (found := _where(item, wanted, path)) is not None), None)
+    if not isinstance(data, dict):
+        return None
+    for name, value in data.items():
+        if name[0] in "@#":  # attributes and an element's own text
+            continue
+        here = [*path, name]
+        if here[-len(wanted) :] == wanted:
+            return here
+        found = _where(value, wanted, here)
+        if found is not None:
+            return found
+    return None
 
 
 def check_against_stored(
@@ -72,7 +108,8 @@ def check_against_stored(
             context = _context(meldung.data, entry.stammdaten, others + sent_before, lists, today, {}, {})
             for finding in check(context, across_reports_only=True):  # the other rules found what they find
                 if finding.rule not in noted:
-                    meldung.note(finding.severity.value, finding.message, regel=finding.rule)
+                    path = element_path(finding, meldung.data, entry.stammdaten)
+                    meldung.note(finding.severity.value, finding.message, regel=finding.rule, pfad=path)
                     hinweise += finding.severity == Severity.HINWEIS
     return hinweise
 

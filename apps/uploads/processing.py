@@ -29,13 +29,12 @@ from apps.obds.safe_xml import Rejected, judge
 from apps.uploads import progress, testphase
 from apps.uploads.acceptance import refusal
 from apps.uploads.archive import xml_files
-from apps.uploads.entries import MeldungEntry, PatientEntry
+from apps.uploads.entries import MELDUNG_PATH, MeldungEntry, PatientEntry
 from apps.uploads.importing import refuse_sent, store
 from apps.uploads.models import Package, PackageState
 from apps.uploads.plausibility import check_against_stored, patient_findings
 from apps.uploads.reading import ReadElement, ReadPatient, patient_data, read
 
-MELDUNG_PATH = "/oBDS/Menge_Patient/Patient/Menge_Meldung/Meldung"
 MELDER_PATH = "/oBDS/Menge_Melder/Melder"
 BATCH = 50  # patients per database round: the last one is stored after the file's end, so it is kept small
 # From this size the schema check runs in a child process beside the Python checks (two cores); below it
@@ -167,8 +166,8 @@ class Scan:
                         "Fehler", "Diese Meldung_ID steht schon in einer anderen Datei dieses Pakets (Duplikat)."
                     )
                 self.meldung_ids.add(entry.meldung_id)
-            for severity, message, rule in findings[index]:
-                entry.note(severity, message, regel=rule)
+            for severity, message, rule, path in findings[index]:
+                entry.note(severity, message, regel=rule, pfad=path)
                 self.outcome.counts["hinweise"] += severity == Severity.HINWEIS.value
             entries.append(entry)
         return PatientEntry(str(patient.get("@Patient_ID", "")), stammdaten, entries, stand=self.meldedatum)

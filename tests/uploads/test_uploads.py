@@ -18,12 +18,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.core.files import open_file
+from apps.obds.plausibility import Finding, Severity
 from apps.obds.safe_xml import SHOWN
 from apps.reports.export import package_xml
 from apps.reports.models import Report
 from apps.uploads.actions import do_receive_package
 from apps.uploads.files import display_name
 from apps.uploads.models import Package, PackageState, Progress
+from apps.uploads.plausibility import element_path
 from apps.uploads.processing import process
 from apps.uploads.templatetags.uploads import path_breaks
 from tests.personas import log_in
@@ -65,7 +67,30 @@ def test_a_fehler_rejects_that_meldung_only_and_names_line_patient_and_meldung(e
     assert (package.counts["angenommen"], package.counts["abgelehnt"]) == (1, 1)
     fehler = [item for item in package.problems if item["art"] == "Fehler"]
     assert fehler and all(item["meldung_id"] == "KH-2" and item["patient_id"] == erika.patient_id for item in fehler)
-    assert all(item["zeile"] > 1 and item["pfad"].endswith("/Meldung") for item in fehler)
+    assert all(item["zeile"] > 1 for item in fehler)
+    # the element the rule is about, where in the Meldung it is (the line is the Meldung's)
+    code = "/oBDS/Menge_Patient/Patient/Menge_Meldung/Meldung/Tumorzuordnung/Primaertumor_ICD/Code"
+    assert {(item["regel"], item["pfad"]) for item in fehler} == {
+        ("GESCHLECHT_MAENNLICHE_ORGANE", code),
+        ("ICD_TOPOGRAPHIE", code),
+    }
+
+
+@pytest.mark.parametrize(
+    ("field", "path"),
+    [
+        ("Bestrahlung/Einzeldosis", "Menge_Meldung/Meldung/ST/Menge_Bestrahlung/Bestrahlung/Einzeldosis"),  # below
+        ("Einzeldosis/#text", "Menge_Meldung/Meldung/ST/Menge_Bestrahlung/Bestrahlung/Einzeldosis"),
+        ("GKV_Versichertennummer", "Patienten_Stammdaten/Versichertendaten_GKV/GKV_Versichertennummer"),  # the patient
+        ("Therapiebeginn", "Menge_Meldung/Meldung"),  # no element of that name: the Meldung
+    ],
+)  # fmt: skip
+def test_a_finding_names_the_element_it_is_about(field, path):
+    meldung = {"@Meldung_ID": "1", "ST": {"Menge_Bestrahlung": {"Bestrahlung": [
+        {"Beginn": "2026-01-01"}, {"Einzeldosis": {"Dosis": "2", "#text": ""}}]}}}  # fmt: skip
+    stammdaten = {"Geburtsdatum": "1961-04-17", "Versichertendaten_GKV": {"GKV_Versichertennummer": "A123456780"}}
+    finding = Finding("R", Severity.FEHLER, "…", (field, "Geburtsdatum"))
+    assert element_path(finding, meldung, stammdaten) == "/oBDS/Menge_Patient/Patient/" + path
 
 
 def test_meldungen_of_another_melder_are_refused(erika, praxis, physician, outsider_praxis, clock):
