@@ -12,13 +12,14 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
-from apps.uploads.models import Progress
+from apps.uploads.models import Package, PackageState, Progress
 
 logger = logging.getLogger(__name__)
 
@@ -63,3 +64,13 @@ class Reporter:
 def forget(package_uuid: uuid.UUID) -> None:
     """In the outcome's transaction: the package is no longer in progress."""
     Progress.objects.filter(package_uuid=package_uuid).delete()
+
+
+def read_for(packages: Iterable[Package]) -> None:
+    """The progress of every package in check of a list, read in one query (``Package.progress`` reads one)."""
+    checking = {package.uuid: package for package in packages if package.state == PackageState.IN_PRUEFUNG}
+    if not checking:
+        return
+    found = {row.package_uuid: row for row in Progress.objects.filter(package_uuid__in=list(checking))}
+    for package_uuid, package in checking.items():
+        package.__dict__["progress"] = found.get(package_uuid)  # what the cached property would have read

@@ -19,7 +19,7 @@ from apps.core.paging import page_of
 from apps.institutions.models import UploadStatus
 from apps.reports.actions import may_send
 from apps.reports.models import ReportType
-from apps.uploads import testphase
+from apps.uploads import progress, testphase
 from apps.uploads.actions import do_receive_package
 from apps.uploads.forms import StateFilter, UploadForm, megabytes
 from apps.uploads.models import Package
@@ -59,6 +59,7 @@ def list_view(request: HttpRequest) -> HttpResponse:
     paged = page_of(
         request, state_filter.chosen(Package.objects.filter(institution=institution).select_related("uploaded_by"))
     )
+    progress.read_for(paged["page"])
     context = {
         **paged,
         "form": form,

@@ -295,6 +295,17 @@ def receive_many(count: int, institution, user) -> list[Package]:
     ]
 
 
+def test_the_list_reads_the_progress_of_all_packages_in_check_at_once(documentation, praxis, physician, clock):
+    packages = receive_many(3, praxis, physician)
+    Package.objects.update(state=PackageState.IN_PRUEFUNG)
+    for done, package in zip((10, 20), packages, strict=False):  # the third has not reported yet
+        Progress.objects.create(package_uuid=package.uuid, done=done, total=100, patients=1, updated_at=timezone.now())
+    with CaptureQueriesContext(connection) as queries:
+        page = documentation.get("/pakete/").content.decode()
+    assert sum('FROM "uploads_progress"' in query["sql"] for query in queries) == 1
+    assert "In Prüfung – 10 %" in page and "In Prüfung – 20 %" in page and page.count("In Prüfung</td>") == 1
+
+
 def test_every_package_of_the_institution_can_be_found_page_by_page(documentation, praxis, physician, clock):
     receive_many(51, praxis, physician)
     with CaptureQueriesContext(connection) as queries:
