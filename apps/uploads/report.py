@@ -27,6 +27,7 @@ class Finding:
     rule: str
     count: int
     first_line: int
+    first_file: str  # in a ZIP upload, the file of the first line
 
 
 def overview(problems: list[dict[str, Any]]) -> list[Finding]:
@@ -39,7 +40,7 @@ def overview(problems: list[dict[str, Any]]) -> list[Finding]:
         if key in found:
             found[key].count += 1
         else:
-            found[key] = Finding(item["art"], item["meldung"], rule, 1, item.get("zeile", 0))
+            found[key] = Finding(item["art"], item["meldung"], rule, 1, item.get("zeile", 0), item.get("datei", ""))
     if len(problems) <= OVERVIEW_FROM or len(found) == len(problems):  # nothing occurs twice: the list says it all
         return []
     return sorted(found.values(), key=lambda finding: (finding.art != "Fehler", -finding.count))

@@ -27,6 +27,7 @@ from apps.uploads.files import display_name
 from apps.uploads.models import Package, PackageState, Progress
 from apps.uploads.plausibility import element_path
 from apps.uploads.processing import process
+from apps.uploads.report import overview
 from apps.uploads.templatetags.uploads import path_breaks
 from tests.personas import log_in
 from tests.reports.examples import DIAGNOSE
@@ -414,6 +415,13 @@ def test_a_report_starts_with_what_occurs_how_often_and_shows_one_kind_on_reques
     log_in(documentation, clerk)
     review = documentation.get(f"/vertrauensstelle/pakete/{package.uuid}/?art=fehler").content.decode()
     assert "<h3>Übersicht</h3>" in review and "Ende 1<" in review and "Seite 0<" not in review.split("Alle Einträge")[1]
+
+
+def test_the_overview_of_a_zip_upload_names_the_file_of_the_first_line():
+    problems = [{"art": "Hinweis", "regel": "R", "meldung": "m", "zeile": 7, "datei": f"teil{n}.xml"} for n in (2, 1)]
+    problems += [{"art": "Hinweis", "meldung": f"einzeln {n}", "zeile": n} for n in range(10)]
+    first = overview(problems)[0]
+    assert (first.rule, first.count, first.first_file, first.first_line) == ("R", 2, "teil2.xml", 7)
 
 
 def test_a_short_report_or_one_without_repeats_has_no_overview(documentation, erika, praxis, physician):
