@@ -15,11 +15,12 @@ from apps.core.paging import page_of
 REPORT_ROWS = 500
 OVERVIEW_FROM = 10  # a shorter report is read at a glance; a longer one starts with what occurs how often
 OVERVIEW_ROWS = 15
-KINDS = {"fehler": "Fehler", "hinweis": "Hinweis"}  # the filter's value in the address, the report's "art"
+# The filter's value in the address: the report's "art" and the link's words.
+KINDS = {"fehler": ("Fehler", "nur Fehler"), "hinweis": ("Hinweis", "nur Hinweise")}
 
 
 @dataclass
-class Finding:
+class ProblemKind:
     """One row of the overview: a kind of problem (one rule, or one message), how often, and where first."""
 
     art: str
@@ -30,20 +31,20 @@ class Finding:
     first_file: str  # in a ZIP upload, the file of the first line
 
 
-def overview(problems: list[dict[str, Any]]) -> list[Finding]:
+def overview(problems: list[dict[str, Any]]) -> list[ProblemKind]:
     """Each kind of problem in the report with how often it occurs, Fehler first, then the most frequent; none for
     a short report or one in which nothing occurs twice."""
-    found: dict[tuple[str, str], Finding] = {}
+    found: dict[tuple[str, str], ProblemKind] = {}
     for item in problems:
         rule = item.get("regel", "")
         key = (item["art"], rule or item["meldung"])
         if key in found:
             found[key].count += 1
         else:
-            found[key] = Finding(item["art"], item["meldung"], rule, 1, item.get("zeile", 0), item.get("datei", ""))
+            found[key] = ProblemKind(item["art"], item["meldung"], rule, 1, item.get("zeile", 0), item.get("datei", ""))
     if len(problems) <= OVERVIEW_FROM or len(found) == len(problems):  # nothing occurs twice: the list says it all
         return []
-    return sorted(found.values(), key=lambda finding: (finding.art != "Fehler", -finding.count))
+    return sorted(found.values(), key=lambda kind: (kind.art != "Fehler", -kind.count))
 
 
 def report_context(request: HttpRequest, problems: list[dict[str, Any]]) -> dict[str, Any]:
@@ -52,17 +53,18 @@ def report_context(request: HttpRequest, problems: list[dict[str, Any]]) -> dict
     rule = request.GET.get("regel", "")
     chosen = problems
     if kind in KINDS:
-        chosen = [item for item in chosen if item["art"] == KINDS[kind]]
+        chosen = [item for item in chosen if item["art"] == KINDS[kind][0]]
     if rule:
         chosen = [item for item in chosen if item.get("regel") == rule]
-    counts = {key: sum(item["art"] == art for item in problems) for key, art in KINDS.items()}
-    findings = overview(problems)
+    counts = {key: sum(item["art"] == art for item in problems) for key, (art, _) in KINDS.items()}
+    kinds = overview(problems)
     return {
         **page_of(request, chosen, REPORT_ROWS),
         "problems": problems,
-        "overview": findings[:OVERVIEW_ROWS],
-        "overview_more": len(findings) - OVERVIEW_ROWS,
-        "kinds": list(counts.items()) if all(counts.values()) else [],  # a choice only where there are both
+        "overview": kinds[:OVERVIEW_ROWS],
+        "overview_more": len(kinds) - OVERVIEW_ROWS,
+        # a choice only where there are both: (value, words, count)
+        "kinds": [(key, KINDS[key][1], count) for key, count in counts.items()] if all(counts.values()) else [],
         "kind": kind if kind in KINDS else "",
         "rule": rule,
     }
