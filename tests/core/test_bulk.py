@@ -31,7 +31,7 @@ def test_rows_copied_in_read_back_as_saved_and_are_encrypted():
     assert second.uuid not in (None, row_uuid)
     with connection.cursor() as cursor:
         cursor.execute("SELECT born, data FROM test_core_entry WHERE id = %s", [first.pk])
-        assert "1961" not in str(cursor.fetchone())
+        assert "1961-04-17" not in str(cursor.fetchone())  # not "1961" alone: ciphertext may hold it by chance
 
 
 def test_a_copied_value_is_bound_to_its_row():
