@@ -26,7 +26,7 @@ from apps.obds.alongside import judge_alongside
 from apps.obds.plausibility import Severity
 from apps.obds.plausibility.engine import report_type
 from apps.obds.safe_xml import Rejected, judge
-from apps.uploads import progress, testphase
+from apps.uploads import field_lines, progress, testphase
 from apps.uploads.acceptance import refusal
 from apps.uploads.archive import xml_files
 from apps.uploads.entries import MELDUNG_PATH, MeldungEntry, PatientEntry
@@ -214,6 +214,7 @@ def validate(package: Package, importing: bool) -> Outcome:
         for file in files:
             name = file.name
             scan.begin(name, offset)
+            first_problem = len(scan.outcome.problems)
             with file.open() as source:
                 if file.size >= ALONGSIDE_FROM:
                     verdict = judge_alongside(source, file.open, read, scan.take, scan.reached)
@@ -229,6 +230,8 @@ def validate(package: Package, importing: bool) -> Outcome:
             if scan.unreadable:  # cannot happen for a schema-valid file; refuse rather than import part of it
                 raise Undo(Outcome(PackageState.ABGELEHNT, problems=[problem("Fehler", UNREADABLE, datei=name)]))
             scan.flush()
+            if verdict.format == "oBDS":
+                field_lines.place(file.open, scan.outcome.problems[first_problem:])
             offset += file.size
     except Rejected as refused:
         raise Undo(Outcome(PackageState.ABGELEHNT, problems=[_from_rejection(refused, scan.file)])) from None

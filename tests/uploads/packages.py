@@ -153,3 +153,19 @@ def _patients(one: bytes, fixed: list[bytes]) -> Iterator[tuple[int, bytes]]:
             text = text.replace(old, new)
         yield number, text
         number += 1
+
+
+def with_findings_in_second_patient(institution: Institution) -> tuple[bytes, dict[str, int]]:
+    """Two patients; the second's insurance number has a wrong check digit, and its Diagnose names a male organ for
+    a woman. Also the lines of both fields in the file."""
+    second = patient(1, institution.melder_id, ["Verlauf", "Diagnose"])
+    insurance = second.stammdaten["Versichertendaten_GKV"]
+    number = insurance["GKV_Versichertennummer"]
+    insurance["GKV_Versichertennummer"] = wrong = number[:-1] + str((int(number[-1]) + 1) % 10)
+    second.meldungen[1]["Tumorzuordnung"]["Primaertumor_ICD"]["Code"] = "C61"
+    content = package_bytes(institution, [patient(0, institution.melder_id, ["Diagnose"]), second])
+    lines = content.splitlines()
+    return content, {
+        "kvnr": next(n for n, text in enumerate(lines, start=1) if f">{wrong}<".encode() in text),
+        "code": next(n for n, text in enumerate(lines, start=1) if b">C61<" in text),
+    }

@@ -31,7 +31,7 @@ from apps.uploads.report import overview
 from apps.uploads.templatetags.uploads import path_breaks
 from tests.personas import log_in
 from tests.reports.examples import DIAGNOSE
-from tests.uploads.packages import package_bytes, patient, upload
+from tests.uploads.packages import package_bytes, patient, upload, with_findings_in_second_patient
 
 pytestmark = pytest.mark.django_db
 OBDS = Path(settings.OBDS_SCHEMA_DIR).parent
@@ -69,12 +69,24 @@ def test_a_fehler_rejects_that_meldung_only_and_names_line_patient_and_meldung(e
     fehler = [item for item in package.problems if item["art"] == "Fehler"]
     assert fehler and all(item["meldung_id"] == "KH-2" and item["patient_id"] == erika.patient_id for item in fehler)
     assert all(item["zeile"] > 1 for item in fehler)
-    # the element the rule is about, where in the Meldung it is (the line is the Meldung's)
+    # the element the rule is about, where in the Meldung it is
     code = "/oBDS/Menge_Patient/Patient/Menge_Meldung/Meldung/Tumorzuordnung/Primaertumor_ICD/Code"
     assert {(item["regel"], item["pfad"]) for item in fehler} == {
         ("GESCHLECHT_MAENNLICHE_ORGANE", code),
         ("ICD_TOPOGRAPHIE", code),
     }
+
+
+def test_a_finding_names_the_line_of_its_field(praxis, physician, clock):
+    content, lines = with_findings_in_second_patient(praxis)
+    package = upload(content, praxis, physician)
+    found = {(item["regel"], item["meldung_id"], item["zeile"]) for item in package.problems}
+    assert {
+        ("KVNR_PRUEFZIFFER", "UP0000001-Verlauf", lines["kvnr"]),  # in the patient's Stammdaten
+        ("KVNR_PRUEFZIFFER", "UP0000001-Diagnose", lines["kvnr"]),
+        ("GESCHLECHT_MAENNLICHE_ORGANE", "UP0000001-Diagnose", lines["code"]),  # in the Meldung
+        ("ICD_TOPOGRAPHIE", "UP0000001-Diagnose", lines["code"]),
+    } <= found
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from apps.reports.models import Report
 from apps.uploads import processing
 from apps.uploads.models import PackageState
 from tests.personas import log_in
-from tests.uploads.packages import package_bytes, patient, upload
+from tests.uploads.packages import package_bytes, patient, upload, with_findings_in_second_patient
 from tests.uploads.test_bad_inputs import ZIP_BOMB
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +45,20 @@ def two_files(institution, first: range = range(0, 3), second: range = range(3, 
         "januar/paket1.xml": package_bytes(institution, [patient(n, institution.melder_id) for n in first]),
         "januar/paket2.xml": package_bytes(institution, [patient(n, institution.melder_id) for n in second]),
     }
+
+
+def test_a_finding_names_the_line_of_its_field_in_its_own_file(praxis, physician, clock):
+    content, lines = with_findings_in_second_patient(praxis)
+    files = {
+        "erste.xml": package_bytes(praxis, [patient(n, praxis.melder_id) for n in range(3, 6)]),
+        "zweite.xml": content,
+    }
+    package = upload(zipped(files), praxis, physician, name="export.zip")
+    found = {(item["datei"], item["regel"], item["zeile"]) for item in package.problems if "regel" in item}
+    assert {
+        ("zweite.xml", "KVNR_PRUEFZIFFER", lines["kvnr"]),
+        ("zweite.xml", "ICD_TOPOGRAPHIE", lines["code"]),
+    } <= found
 
 
 def patched(archive: bytes, field_offset: int, value: bytes) -> bytes:
