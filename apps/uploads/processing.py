@@ -231,7 +231,9 @@ def validate(package: Package, importing: bool) -> Outcome:
                 raise Undo(Outcome(PackageState.ABGELEHNT, problems=[problem("Fehler", UNREADABLE, datei=name)]))
             scan.flush()
             if verdict.format == "oBDS":
-                field_lines.place(file.open, scan.outcome.problems[first_problem:])
+                found = scan.outcome.problems[first_problem:]
+                field_lines.place(file.open, found)
+                scan.outcome.problems[first_problem:] = sorted(found, key=_line)  # in the file's order
             offset += file.size
     except Rejected as refused:
         raise Undo(Outcome(PackageState.ABGELEHNT, problems=[_from_rejection(refused, scan.file)])) from None
@@ -259,6 +261,10 @@ def validate(package: Package, importing: bool) -> Outcome:
 
 
 MIXED_FORMATS = "Das ZIP-Archiv enthält oBDS- und ADT/GEKID-Dateien. Bitte laden Sie beide Formate getrennt hoch."
+
+
+def _line(found: dict[str, Any]) -> int:
+    return int(found.get("zeile") or 0)
 
 
 def _not_all_shown(found: int, shown: int) -> str:
