@@ -1,0 +1,56 @@
+"""Every main page fits a window 320 px wide (WCAG 1.4.10, a phone held upright, or a desktop window zoomed to
+400 %): the page never scrolls sideways; a wide table scrolls in its own region, which takes keyboard focus."""
+
+import datetime
+
+import pytest
+import time_machine
+from playwright.sync_api import Page
+
+from apps.reports.models import Report
+from apps.reports.steps import steps_for
+from tests.browser.visit import Visit
+from tests.reports.examples import DIAGNOSE, draft_with
+from tests.uploads.packages import upload, with_findings_in_second_patient
+
+pytestmark = pytest.mark.django_db(transaction=True)
+WIDTH = 320
+
+
+def wider_than_the_window(visit: Visit, paths: list[str]) -> dict[str, int]:
+    """The pages among ``paths`` that scroll sideways, with their width; each page also checked by axe."""
+    found = {}
+    for path in paths:
+        visit.open(path)
+        width = visit.page.evaluate("document.documentElement.scrollWidth")
+        if width > WIDTH:
+            found[path] = width
+    return found
+
+
+def test_every_main_page_fits_a_narrow_window(live_server, page: Page, physician, clerk, praxis, erika):
+    package = upload(with_findings_in_second_patient(praxis)[0], praxis, physician, name="klinik.xml")
+    report = Report.objects.filter(package=package).earliest("pk")
+    draft = draft_with(erika, physician, DIAGNOSE)
+    steps = [f"/entwuerfe/{draft.uuid}/{step.slug}/" for step in steps_for("Diagnose")]
+    as_physician = [
+        "/", "/konto/", "/patienten/", "/patienten/neu/", f"/patienten/{erika.uuid}/",
+        f"/patienten/{erika.uuid}/bearbeiten/", f"/patienten/{erika.uuid}/meldung/", "/entwuerfe/", *steps,
+        f"/entwuerfe/{draft.uuid}/pruefen/", f"/meldungen/{report.uuid}/", "/pakete/", f"/pakete/{package.uuid}/",
+    ]  # fmt: skip
+    as_clerk = [
+        "/", "/vertrauensstelle/", "/vertrauensstelle/gesperrt/", "/vertrauensstelle/einrichtungen/neu/",
+        f"/vertrauensstelle/einrichtungen/{praxis.uuid}/", "/vertrauensstelle/personal/neu/",
+        f"/vertrauensstelle/benutzer/{physician.uuid}/", "/vertrauensstelle/pakete/",
+        f"/vertrauensstelle/pakete/{package.uuid}/",
+    ]  # fmt: skip
+    with time_machine.travel(datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC), tick=True):
+        page.set_viewport_size({"width": WIDTH, "height": 700})
+        visit = Visit(page, live_server.url)
+        assert wider_than_the_window(visit, ["/anmelden/"]) == {}
+        visit.log_in(physician)
+        assert wider_than_the_window(visit, as_physician) == {}
+        page.context.clear_cookies()
+        visit.log_in(clerk)
+        assert wider_than_the_window(visit, as_clerk) == {}
+        assert visit.violations == {}
