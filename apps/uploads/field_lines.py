@@ -18,10 +18,10 @@ from lxml import etree  # type: ignore[import-untyped]  # lxml-stubs 0.5 lags lx
 from apps.obds.safe_xml import events, forget
 from apps.obds.schemas import OBDS_NS
 from apps.uploads.entries import MELDUNG_PATH
+from apps.uploads.reading import MELDUNG
 
 PATIENT = f"{{{OBDS_NS}}}Patient"
 PATIENT_PATH = "/oBDS/Menge_Patient/Patient/"
-MELDUNG = f"{{{OBDS_NS}}}Menge_Meldung/{{{OBDS_NS}}}Meldung"
 
 
 def place(open_file: Callable[[], AbstractContextManager[IO[bytes]]], problems: list[dict[str, Any]]) -> None:
