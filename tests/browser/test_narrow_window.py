@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 import time_machine
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page, expect
 
 from apps.reports.models import Report
 from apps.reports.steps import steps_for
@@ -54,3 +54,32 @@ def test_every_main_page_fits_a_narrow_window(live_server, page: Page, physician
         visit.log_in(clerk)
         assert wider_than_the_window(visit, as_clerk) == {}
         assert visit.violations == {}
+
+
+def test_a_table_region_is_a_tab_stop_only_while_it_scrolls(
+    live_server, browser: Browser, page: Page, physician, praxis
+):
+    upload(with_findings_in_second_patient(praxis)[0], praxis, physician, name="klinik.xml")
+    name = "Meldungspakete Ihrer Einrichtung, neueste zuerst"
+    with time_machine.travel(datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC), tick=True):
+        visit = Visit(page, live_server.url)
+        visit.log_in(physician)
+        visit.open("/pakete/")
+        region = page.get_by_role("region", name=name)
+        expect(region).not_to_have_attribute("tabindex", "0")  # 1280 px: the whole table shows
+        page.set_viewport_size({"width": WIDTH, "height": 700})
+        expect(region).to_have_attribute("tabindex", "0")
+        region.focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("() => document.querySelector('.table-scroll').scrollLeft > 0")
+        visit.check()
+        assert visit.violations == {}
+        without_script = browser.new_context(
+            locale="de-DE", java_script_enabled=False, storage_state=page.context.storage_state()
+        )
+        try:
+            other = without_script.new_page()
+            other.goto(live_server.url + "/pakete/")
+            expect(other.get_by_role("region", name=name)).to_have_attribute("tabindex", "0")  # always, to be safe
+        finally:
+            without_script.close()
