@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from apps.accounts.decorators import current_user, staff_required
 from apps.core.audit import record_event
 from apps.core.files import open_file
+from apps.core.models import AuditEvent
 from apps.core.paging import page_of
 from apps.uploads.actions import do_grant_release, do_return_package
 from apps.uploads.forms import PackageFilter
@@ -22,6 +23,7 @@ from apps.uploads.models import Package, PackageState
 from apps.uploads.report import report_context
 
 CHUNK = 64 * 1024
+EVENTS_SHOWN = 50  # the package's audit trail on its page, newest first
 
 
 class ReturnForm(forms.Form):
@@ -65,7 +67,14 @@ def detail_view(request: HttpRequest, package_uuid: uuid.UUID) -> HttpResponse:
         if form.is_valid():
             do_return_package(package, form.cleaned_data["note"], acting_user=current_user(request), request=request)
             return redirect("review:detail", package_uuid=package.uuid)
-    context = {**report_context(request, package.problems), "package": package, "form": form}
+    events = list(AuditEvent.objects.filter(target_uuid=package.uuid)[: EVENTS_SHOWN + 1])
+    context = {
+        **report_context(request, package.problems),
+        "package": package,
+        "form": form,
+        "events": events[:EVENTS_SHOWN],
+        "more_events": len(events) > EVENTS_SHOWN,
+    }
     return render(request, "uploads/review_detail.html", context, status=400 if form.errors else 200)
 
 

@@ -14,6 +14,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from apps.core.models import AuditEvent
@@ -241,6 +242,35 @@ def test_a_test_package_waits_for_the_vertrauensstelle_who_grants_freigabe(
     testing.refresh_from_db()
     assert testing.upload_status == UploadStatus.FREIGEGEBEN
     assert package.state == PackageState.ANGENOMMEN and Report.objects.filter(package=package).count() == 10
+
+
+def protokoll(page: str) -> list[list[str]]:
+    """The rows of the package page's audit table, as text."""
+    table = page[page.index("Protokoll zu diesem Paket</caption>") :].split("</table>")[0]
+    rows = re.findall(r"<tr><td>(.*?)</td></tr>", table)
+    return [row.split("</td><td>") for row in rows]
+
+
+def test_the_vertrauensstelle_reads_a_package_s_audit_trail_in_german(testing, physician, clerk, client, clock):
+    patients = [patient(number, testing.melder_id, ["Diagnose", "OP"]) for number in range(5)]
+    package = upload(package_bytes(testing, patients), testing, physician)
+    log_in(client, clerk)
+    client.get(f"/vertrauensstelle/pakete/{package.uuid}/original/")
+    client.post(f"/vertrauensstelle/pakete/{package.uuid}/", {"action": "freigeben"})
+    process(str(package.uuid))
+    page = client.get(f"/vertrauensstelle/pakete/{package.uuid}/").content.decode()
+    assert [row[1:] for row in protokoll(page)] == [  # newest first: who, what, the outcome
+        ["System (Paketprüfung)", "Paket geprüft", "Angenommen"],
+        ["v.stelle", "Freigabe erteilt", ""],
+        ["v.stelle", "Original heruntergeladen", ""],
+        ["System (Paketprüfung)", "Paket geprüft", "Wartet auf Freigabe"],
+        ["a.aerztin", "Paket hochgeladen", ""],
+    ]
+    assert protokoll(page)[0][0] == "23.11.2026 10:00:00"  # the registry's time (09:00 UTC)
+    own = Client()
+    log_in(own, physician)  # the institution's own page names no registry staff
+    own_page = own.get(f"/pakete/{package.uuid}/")
+    assert own_page.status_code == 200 and "Protokoll zu diesem Paket" not in own_page.content.decode()
 
 
 def test_a_test_package_waits_even_when_the_mail_server_is_down(
