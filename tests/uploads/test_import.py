@@ -273,6 +273,18 @@ def test_the_vertrauensstelle_reads_a_package_s_audit_trail_in_german(testing, p
     assert own_page.status_code == 200 and "Protokoll zu diesem Paket" not in own_page.content.decode()
 
 
+def test_a_long_audit_trail_shows_its_newest_50_events(praxis, physician, clerk, client, clock):
+    package = upload(package_bytes(praxis, [patient(1, praxis.melder_id)]), praxis, physician)
+    log_in(client, clerk)
+    for _ in range(50):
+        client.get(f"/vertrauensstelle/pakete/{package.uuid}/original/")
+    page = client.get(f"/vertrauensstelle/pakete/{package.uuid}/").content.decode()
+    rows = protokoll(page)
+    assert len(rows) == 50 and rows[-1][2] == "Original heruntergeladen"  # the upload and the check are older
+    assert "Die neuesten 50 Einträge." in page
+    assert AuditEvent.objects.filter(target_uuid=package.uuid).count() == 52
+
+
 def test_a_test_package_waits_even_when_the_mail_server_is_down(
     testing, physician, clerk, clock, settings, django_capture_on_commit_callbacks
 ):
