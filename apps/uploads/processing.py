@@ -233,7 +233,7 @@ def validate(package: Package, importing: bool) -> Outcome:
             if verdict.format == "oBDS":
                 found = scan.outcome.problems[first_problem:]
                 field_lines.place(file.open, found)
-                scan.outcome.problems[first_problem:] = sorted(found, key=_line)  # in the file's order
+                scan.outcome.problems[first_problem:] = sorted(found, key=_file_order)
             offset += file.size
     except Rejected as refused:
         raise Undo(Outcome(PackageState.ABGELEHNT, problems=[_from_rejection(refused, scan.file)])) from None
@@ -263,7 +263,8 @@ def validate(package: Package, importing: bool) -> Outcome:
 MIXED_FORMATS = "Das ZIP-Archiv enthält oBDS- und ADT/GEKID-Dateien. Bitte laden Sie beide Formate getrennt hoch."
 
 
-def _line(found: dict[str, Any]) -> int:
+def _file_order(found: dict[str, Any]) -> int:
+    """A file's problems are listed by line, so the report can be worked through from the top of the file down."""
     return int(found.get("zeile") or 0)
 
 
