@@ -58,6 +58,7 @@ def action_label(action: str) -> str:
 
 
 def actor_label(label: str) -> str:
+    """A system job by what it does; a person by the username the trail stored."""
     return SYSTEM_JOBS.get(label, label) or "–"
 
 
