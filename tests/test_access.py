@@ -42,6 +42,8 @@ MATRIX = {
     "accounts:device_remove": LOGIN,
     "registry:home": STAFF,
     "registry:locked": STAFF,
+    "registry:audit": STAFF,
+    "registry:audit_csv": STAFF,
     "registry:institution_create": STAFF,
     "registry:institution": STAFF,
     "registry:user_create": STAFF,

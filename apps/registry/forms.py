@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from apps.accounts.backends import canonical_username
 from apps.accounts.models import Role, User
+from apps.core.audit import Detail
+from apps.core.models import AuditEvent
 from apps.institutions.models import Institution, UploadStatus
+from apps.patients.forms import GermanDateField
+from apps.registry.audit_labels import ACTIONS
 from apps.reports.models import ReportType
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{2,59}")
@@ -112,3 +119,59 @@ class UploadStatusForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="Das Testpaket muss jede dieser Arten enthalten.",
     )
+
+
+class AuditFilter(forms.Form):
+    """The filter of the whole audit trail (sent with GET): a period, who, what; each may stay empty."""
+
+    von = GermanDateField(label="Von", required=False)
+    bis = GermanDateField(label="Bis", required=False)
+    wer = forms.CharField(
+        label="Wer", required=False, max_length=150, help_text="Benutzername, auch ein Teil davon; „system“ für Abläufe"
+    )
+    was = forms.ChoiceField(label="Was", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        actions = sorted(ACTIONS.items(), key=lambda item: item[1])
+        self.fields["was"].choices = [("", "alle"), *actions]  # type: ignore[attr-defined]
+        self.fields["was"].error_messages["invalid_choice"] = "Bitte wählen Sie einen Eintrag der Liste."
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("von"), cleaned.get("bis")
+        if start and end and end < start:
+            self.add_error("bis", "Das Ende des Zeitraums liegt vor seinem Anfang.")
+        return cleaned
+
+    def chosen(self, events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
+        """The events the filter asks for; all of them while it is empty or wrong (its errors say why)."""
+        if not self.is_valid():
+            return events
+        start, end, actor, action = (self.cleaned_data[name] for name in ("von", "bis", "wer", "was"))
+        if start:
+            events = events.filter(created_at__gte=_midnight(start))
+        if end:
+            events = events.filter(created_at__lt=_midnight(end + datetime.timedelta(days=1)))
+        if actor.strip():
+            events = events.filter(actor_label__icontains=actor.strip())
+        if action:
+            events = events.filter(action=action)
+        return events
+
+    def chosen_as_details(self) -> dict[str, Detail]:
+        """The filter as the export's audit event records it."""
+        if not self.is_valid():
+            return {}
+        shown: dict[str, Detail] = {"von": _german(self.cleaned_data["von"]), "bis": _german(self.cleaned_data["bis"])}
+        shown |= {"wer": self.cleaned_data["wer"].strip(), "was": self.cleaned_data["was"]}
+        return {name: value for name, value in shown.items() if value}
+
+
+def _midnight(day: datetime.date) -> datetime.datetime:
+    """The start of ``day`` in the registry's time zone."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+def _german(day: datetime.date | None) -> str:
+    return f"{day:%d.%m.%Y}" if day else ""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 
 from django.conf import settings
@@ -16,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from apps.accounts.decorators import current_institution, current_user, institution_member_required
 from apps.core.paging import page_of
+from apps.core.spreadsheet import csv_lines
 from apps.institutions.models import UploadStatus
 from apps.reports.actions import may_send
 from apps.reports.models import ReportType
@@ -102,17 +101,7 @@ COLUMNS = [("art", "Art"), ("datei", "Datei"), ("zeile", "Zeile"), ("spalte", "S
 @institution_member_required
 def report_csv_view(request: HttpRequest, package_uuid: uuid.UUID) -> HttpResponse:
     package = _package_for(request, package_uuid)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow([title for _, title in COLUMNS])
-    for item in package.problems:
-        writer.writerow([_cell(item.get(key, "")) for key, _ in COLUMNS])
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    rows = [[title for _, title in COLUMNS], *([item.get(key, "") for key, _ in COLUMNS] for item in package.problems)]
+    response = HttpResponse("".join(csv_lines(rows)), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="Pruefbericht-{package.uuid}.csv"'
     return response
-
-
-def _cell(value: object) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula (CSV injection)."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

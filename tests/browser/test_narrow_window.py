@@ -42,7 +42,7 @@ def test_every_main_page_fits_a_narrow_window(live_server, page: Page, physician
         "/", "/vertrauensstelle/", "/vertrauensstelle/gesperrt/", "/vertrauensstelle/einrichtungen/neu/",
         f"/vertrauensstelle/einrichtungen/{praxis.uuid}/", "/vertrauensstelle/personal/neu/",
         f"/vertrauensstelle/benutzer/{physician.uuid}/", "/vertrauensstelle/pakete/",
-        f"/vertrauensstelle/pakete/{package.uuid}/",
+        f"/vertrauensstelle/pakete/{package.uuid}/", "/vertrauensstelle/protokoll/",
     ]  # fmt: skip
     with time_machine.travel(datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC), tick=True):
         page.set_viewport_size({"width": WIDTH, "height": 700})
