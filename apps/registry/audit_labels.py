@@ -82,6 +82,8 @@ DETAILS = {  # the facts events record (apps/*/actions.py and the jobs), in the 
     "bis": "bis",
     "wer": "Wer",
     "was": "Was",
+    "betrifft": "Betrifft",
+    "von_benutzer": "Von Benutzer",
     "rolle": "Rolle",
     "name": "Bezeichnung",
     "geraete": "Geräte",

@@ -39,13 +39,18 @@ class Target:
 class Row:
     event: AuditEvent
     target: Target
+    actor_url: str = ""  # the acting user's page; a system job has none
 
 
 def rows(events: Iterable[AuditEvent]) -> list[Row]:
-    """The events with their targets, named with one query per kind of target among them."""
+    """The events with their targets, named with one query per kind of target among them, and one for the
+    pages of the users who acted."""
     events = list(events)
     named = _named_targets(events)
-    return [Row(event, _target(event, named)) for event in events]
+    actors = {event.actor_id for event in events if event.actor_id is not None}
+    users = User.objects.filter(pk__in=actors).values_list("pk", "uuid")
+    pages: dict[int | None, str] = {pk: reverse("registry:user", args=[user_uuid]) for pk, user_uuid in users}
+    return [Row(event, _target(event, named), pages.get(event.actor_id, "")) for event in events]
 
 
 def csv_rows(events: Iterable[AuditEvent]) -> Iterator[list[object]]:
@@ -66,6 +71,15 @@ def _csv_batch(batch: list[AuditEvent]) -> Iterator[list[object]]:
         when = f"{timezone.localtime(event.created_at):%d.%m.%Y %H:%M:%S}"
         yield [when, actor_label(event.actor_label), action_label(event.action), row.target.text,
                event_facts(event), event.ip_address or ""]  # fmt: skip
+
+
+def named_target(target_uuid: uuid.UUID) -> Target:
+    """A target the Vertrauensstelle has a page for, by its uuid; else nothing but the uuid."""
+    for model, field, noun, view in LINKED:
+        found = model._default_manager.filter(uuid=target_uuid).values_list(field, flat=True).first()
+        if found is not None:
+            return Target(f"{noun} {found}", reverse(view, args=[target_uuid]))
+    return Target(str(target_uuid))
 
 
 def _named_targets(events: list[AuditEvent]) -> dict[uuid.UUID, Target]:

@@ -13,7 +13,7 @@ from apps.core.audit import record_event
 from apps.core.models import AuditEvent
 from apps.core.paging import PARAMETER, page_of
 from apps.core.spreadsheet import csv_lines
-from apps.registry.audit_trail import CSV_BATCH, csv_rows, rows
+from apps.registry.audit_trail import CSV_BATCH, csv_rows, named_target, rows
 from apps.registry.forms import AuditFilter
 
 
@@ -43,4 +43,8 @@ def _page(request: HttpRequest, form: AuditFilter, status: int = 200) -> HttpRes
     query = request.GET.copy()
     query.pop(PARAMETER, None)
     context |= {"form": form, "rows": rows(context["page"]), "csv_query": query.urlencode()}
+    if form.is_valid() and form.cleaned_data["betrifft"]:
+        context["about"] = named_target(form.cleaned_data["betrifft"])
+    if form.is_valid() and form.cleaned_data["von_benutzer"]:
+        context["by"] = named_target(form.cleaned_data["von_benutzer"])
     return render(request, "registry/audit.html", context, status=status)

@@ -121,6 +121,9 @@ class UploadStatusForm(forms.Form):
     )
 
 
+BROKEN_LINK = "Dieser Link ist unvollständig. Bitte öffnen Sie ihn erneut auf der Seite des Benutzers oder Pakets."
+
+
 class AuditFilter(forms.Form):
     """The filter of the whole audit trail (sent with GET): a period, who, what; each may stay empty."""
 
@@ -130,6 +133,9 @@ class AuditFilter(forms.Form):
         label="Wer", required=False, max_length=150, help_text="Benutzername, auch ein Teil davon; „system“ für Abläufe"
     )
     was = forms.ChoiceField(label="Was", required=False)
+    # set by the links on a user's, package's or institution's page: the events about it, or what one user did
+    betrifft = forms.UUIDField(required=False, widget=forms.HiddenInput, error_messages={"invalid": BROKEN_LINK})
+    von_benutzer = forms.UUIDField(required=False, widget=forms.HiddenInput, error_messages={"invalid": BROKEN_LINK})
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -148,7 +154,9 @@ class AuditFilter(forms.Form):
         """The events the filter asks for; all of them while it is empty or wrong (its errors say why)."""
         if not self.is_valid():
             return events
-        start, end, actor, action = (self.cleaned_data[name] for name in ("von", "bis", "wer", "was"))
+        start, end, actor, action, target = (
+            self.cleaned_data[name] for name in ("von", "bis", "wer", "was", "betrifft")
+        )
         if start:
             events = events.filter(created_at__gte=_midnight(start))
         if end:
@@ -157,6 +165,10 @@ class AuditFilter(forms.Form):
             events = events.filter(actor_label__icontains=actor.strip())
         if action:
             events = events.filter(action=action)
+        if target := self.cleaned_data["betrifft"]:
+            events = events.filter(target_uuid=target)
+        if user := self.cleaned_data["von_benutzer"]:
+            events = events.filter(actor__uuid=user)
         return events
 
     def chosen_as_details(self) -> dict[str, Detail]:
@@ -165,6 +177,7 @@ class AuditFilter(forms.Form):
             return {}
         shown: dict[str, Detail] = {"von": _german(self.cleaned_data["von"]), "bis": _german(self.cleaned_data["bis"])}
         shown |= {"wer": self.cleaned_data["wer"].strip(), "was": self.cleaned_data["was"]}
+        shown |= {name: str(self.cleaned_data[name] or "") for name in ("betrifft", "von_benutzer")}
         return {name: value for name, value in shown.items() if value}
 
 

@@ -55,7 +55,8 @@ def test_the_vertrauensstelle_reads_who_did_what_to_what_from_where(desk, clerk,
         "127.0.0.1",
     ]
     assert rows[1][1:4] == ["v.stelle", "Angemeldet", "–"]  # the clerk's own login, five minutes before
-    assert f'href="/vertrauensstelle/benutzer/{physician.uuid}/"' in response.content.decode()
+    assert f'href="/vertrauensstelle/benutzer/{physician.uuid}/"' in response.content.decode()  # the target
+    assert f'<td><a href="/vertrauensstelle/benutzer/{clerk.uuid}/">v.stelle</a></td>' in response.content.decode()
 
 
 def test_a_package_is_linked_and_a_patient_is_named_by_kind_only(desk, praxis, physician, erika):
@@ -102,7 +103,7 @@ def test_the_page_reads_its_targets_with_a_few_queries(desk, clerk, praxis, phys
         record_event("user.unlocked", actor=clerk, target=physician, details={"grund": str(number)})
         record_event("package.original_downloaded", actor=clerk, target=package)
         record_event("institution.upload_status", actor=clerk, target=praxis, details={"status": "testphase"})
-    with django_assert_max_num_queries(10):  # 10 of them: one per kind of target, never one per row
+    with django_assert_max_num_queries(11):  # 11: one per kind of target and one for the actors, never one per row
         rows = table(desk.get(PAGE))
     assert {row[3] for row in rows} == {"Benutzer a.aerztin", "Paket paket.xml", "Einrichtung Praxis Dr. Beispiel"}
 
@@ -174,3 +175,23 @@ def test_every_fact_of_an_event_shows_in_german():
     received = AuditEvent(action="package.received", details={"bytes": 2048, "duplikat": False})
     assert event_facts(received) == "Bytes: 2048; Doppelt hochgeladen: nein"
     assert event_facts(AuditEvent(action="logout", details={})) == ""
+
+
+def test_a_user_s_and_a_package_s_page_lead_to_all_their_events(desk, clerk, praxis, physician, clock):
+    package = upload(package_bytes(praxis, [patient(1, praxis.melder_id)]), praxis, physician, name="klinik.xml")
+    for _ in range(50):
+        desk.get(f"/vertrauensstelle/pakete/{package.uuid}/original/")
+    link = f'href="/vertrauensstelle/protokoll/?betrifft={package.uuid}"'
+    assert link in desk.get(f"/vertrauensstelle/pakete/{package.uuid}/").content.decode()
+    response = desk.get(PAGE, {"betrifft": str(package.uuid)})
+    assert "Nur Einträge zu <a" in response.content.decode() and "Paket klinik.xml</a>." in response.content.decode()
+    assert "Seite 1 von 2 (52 Einträge)" in response.content.decode()
+    assert {row[3] for row in table(response)} == {"Paket klinik.xml"}
+    user_page = desk.get(f"/vertrauensstelle/benutzer/{physician.uuid}/").content.decode()
+    assert f'href="/vertrauensstelle/protokoll/?betrifft={physician.uuid}"' in user_page
+    assert f'href="/vertrauensstelle/protokoll/?von_benutzer={physician.uuid}"' in user_page
+    done = desk.get(PAGE, {"von_benutzer": str(physician.uuid)})
+    assert "Nur was <a" in done.content.decode() and "Benutzer a.aerztin</a> getan hat." in done.content.decode()
+    assert [row[1:4] for row in table(done)] == [["a.aerztin", "Paket hochgeladen", "Paket klinik.xml"]]
+    broken = desk.get(PAGE, {"betrifft": "kein-uuid"})  # a link cut short when it was copied
+    assert broken.status_code == 200 and "Dieser Link ist unvollständig." in broken.content.decode()
