@@ -154,9 +154,7 @@ class AuditFilter(forms.Form):
         """The events the filter asks for; all of them while it is empty or wrong (its errors say why)."""
         if not self.is_valid():
             return events
-        start, end, actor, action, target = (
-            self.cleaned_data[name] for name in ("von", "bis", "wer", "was", "betrifft")
-        )
+        start, end, actor, action = (self.cleaned_data[name] for name in ("von", "bis", "wer", "was"))
         if start:
             events = events.filter(created_at__gte=_midnight(start))
         if end:
