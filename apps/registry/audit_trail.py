@@ -74,12 +74,9 @@ def _csv_batch(batch: list[AuditEvent]) -> Iterator[list[object]]:
 
 
 def named_target(target_uuid: uuid.UUID) -> Target:
-    """A target the Vertrauensstelle has a page for, by its uuid; else nothing but the uuid."""
-    for model, field, noun, view in LINKED:
-        found = model._default_manager.filter(uuid=target_uuid).values_list(field, flat=True).first()
-        if found is not None:
-            return Target(f"{noun} {found}", reverse(view, args=[target_uuid]))
-    return Target(str(target_uuid))
+    """A target the Vertrauensstelle has a page for, by its uuid alone; else nothing but the uuid."""
+    named = _names({model._meta.label: {target_uuid} for model, *_ in LINKED})
+    return named.get(target_uuid) or Target(str(target_uuid))
 
 
 def _named_targets(events: list[AuditEvent]) -> dict[uuid.UUID, Target]:
@@ -87,13 +84,18 @@ def _named_targets(events: list[AuditEvent]) -> dict[uuid.UUID, Target]:
     for event in events:
         if event.target_uuid is not None:
             wanted[event.target_type].add(event.target_uuid)
+    return _names(wanted)
+
+
+def _names(wanted: dict[str, set[uuid.UUID]]) -> dict[uuid.UUID, Target]:
+    """The targets among ``wanted`` (uuids by model label) that have a page: one query per model asked for."""
     named: dict[uuid.UUID, Target] = {}
     for model, field, noun, view in LINKED:
         uuids = wanted.get(model._meta.label)
         if not uuids:
             continue
-        for target in model._default_manager.filter(uuid__in=uuids).values_list("uuid", field):
-            named[target[0]] = Target(f"{noun} {target[1]}", reverse(view, args=[target[0]]))
+        for target_uuid, name in model._default_manager.filter(uuid__in=uuids).values_list("uuid", field):
+            named[target_uuid] = Target(f"{noun} {name}", reverse(view, args=[target_uuid]))
     return named
 
 

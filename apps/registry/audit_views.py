@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from apps.accounts.decorators import current_user, staff_required
 from apps.core.audit import record_event
 from apps.core.models import AuditEvent
-from apps.core.paging import PARAMETER, page_of
+from apps.core.paging import page_of
 from apps.core.spreadsheet import csv_lines
 from apps.registry.audit_trail import CSV_BATCH, csv_rows, named_target, rows
 from apps.registry.forms import AuditFilter
@@ -40,9 +40,7 @@ def audit_csv_view(request: HttpRequest) -> HttpResponse:
 
 def _page(request: HttpRequest, form: AuditFilter, status: int = 200) -> HttpResponse:
     context = page_of(request, form.chosen(AuditEvent.objects.all()))
-    query = request.GET.copy()
-    query.pop(PARAMETER, None)
-    context |= {"form": form, "rows": rows(context["page"]), "csv_query": query.urlencode()}
+    context |= {"form": form, "rows": rows(context["page"])}
     if form.is_valid() and form.cleaned_data["betrifft"]:
         context["about"] = named_target(form.cleaned_data["betrifft"])
     if form.is_valid() and form.cleaned_data["von_benutzer"]:

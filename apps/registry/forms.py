@@ -159,8 +159,8 @@ class AuditFilter(forms.Form):
             events = events.filter(created_at__gte=_midnight(start))
         if end:
             events = events.filter(created_at__lt=_midnight(end + datetime.timedelta(days=1)))
-        if actor.strip():
-            events = events.filter(actor_label__icontains=actor.strip())
+        if actor:  # CharField strips it
+            events = events.filter(actor_label__icontains=actor)
         if action:
             events = events.filter(action=action)
         if target := self.cleaned_data["betrifft"]:
@@ -174,7 +174,7 @@ class AuditFilter(forms.Form):
         if not self.is_valid():
             return {}
         shown: dict[str, Detail] = {"von": _german(self.cleaned_data["von"]), "bis": _german(self.cleaned_data["bis"])}
-        shown |= {"wer": self.cleaned_data["wer"].strip(), "was": self.cleaned_data["was"]}
+        shown |= {"wer": self.cleaned_data["wer"], "was": self.cleaned_data["was"]}
         shown |= {name: str(self.cleaned_data[name] or "") for name in ("betrifft", "von_benutzer")}
         return {name: value for name, value in shown.items() if value}
 
