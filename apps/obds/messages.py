@@ -2,13 +2,73 @@
 
 from __future__ import annotations
 
+import datetime
 import re
+from collections.abc import Callable
+
+from apps.obds.schema_model import SimpleType, simple_types
+from apps.obds.schemas import FAMILIES
+from apps.obds.values import CODE_PATTERN_LENGTH, INTEGER_BASES, outside_repertoire
 
 NAME = r"(?:\{[^}]*\})?"  # an element name may carry its namespace in braces: drop it
+Explain = Callable[[dict[str, str]], str]  # the German text, from the message's named parts
 
-TRANSLATIONS: list[tuple[str, str]] = [
+
+def _not_in_pattern(found: dict[str, str]) -> str:
+    """A code format is shown as its pattern; the long patterns of free text, names and addresses (oBDS's
+    repertoire of characters, some 3 000 characters) are not: the first character they refuse is named instead."""
+    value, pattern = found["value"], found["pattern"]
+    if len(pattern) <= CODE_PATTERN_LENGTH:
+        return f"Der Wert „{value}“ hat nicht das verlangte Format (Muster {pattern})."
+    return f"{outside_repertoire([pattern], value)} Der Wert lautet „{value}“."
+
+
+def _not_of_type(found: dict[str, str]) -> str:
+    """A value that is not even of its type's base (a date, a year, a number): what that base looks like, with the
+    range the XSD allows, read from the XSD of the message's namespace."""
+    value, name = found["value"], found["type"]
+    kind = SimpleType(base=name[3:]) if name.startswith("xs:") else _named_type(found["namespace"], name)
+    if kind.base == "date":
+        german = re.fullmatch(r"(\d\d)\.(\d\d)\.(\d{4})", value)
+        meant = f"{german[3]}-{german[2]}-{german[1]}" if german else ""
+        instead = f" Statt {value} also {meant}." if meant and _is_date(meant) else ""
+        allowed = _range(kind, "Daten")
+        return f"„{value}“ ist kein gültiges Datum. Verlangt ist JJJJ-MM-TT, z. B. 2024-03-01{allowed}.{instead}"
+    if kind.base == "gYear":
+        return f"„{value}“ ist keine Jahreszahl. Verlangt sind vier Ziffern, z. B. 2019{_range(kind, 'Jahre')}."
+    if kind.base in INTEGER_BASES:
+        return f"„{value}“ ist keine ganze Zahl{_range(kind, 'Werte')}."
+    if kind.base == "decimal":
+        return f"„{value}“ ist keine Zahl. Verlangt ist eine Zahl mit Punkt, z. B. 2.5{_range(kind, 'Werte')}."
+    if name:
+        return f"Der Wert „{value}“ passt nicht zum Typ {name}."
+    return f"Der Wert „{value}“ hat nicht die verlangte Form."
+
+
+def _is_date(text: str) -> bool:
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+FILES = {root[1 : root.index("}")]: filename for root, (_, filename) in FAMILIES.items()}  # namespace → its XSD
+
+
+def _named_type(namespace: str, name: str) -> SimpleType:
+    filename = FILES.get(namespace)
+    return (simple_types(filename).get(name) if filename else None) or SimpleType(base="")
+
+
+def _range(kind: SimpleType, plural: str) -> str:
+    low, high = kind.facets.get("minInclusive"), kind.facets.get("maxInclusive")
+    return f"; erlaubt sind {plural} von {low} bis {high}" if low and high else ""
+
+
+TRANSLATIONS: list[tuple[str, str | Explain]] = [
     (r"\[facet 'pattern'\] The value '(?P<value>.*)' is not accepted by the pattern '(?P<pattern>.*)'\.",
-     "Der Wert „{value}“ hat nicht das verlangte Format (Muster {pattern})."),
+     _not_in_pattern),
     (r"\[facet 'enumeration'\] The value '(?P<value>.*)' is not an element of the set \{(?P<set>.*)\}\.",
      "Der Wert „{value}“ ist hier nicht erlaubt. Erlaubt sind: {set}."),
     (r"\[facet 'maxLength'\] The value has a length of '(?P<length>\d+)'; this exceeds the allowed maximum "
@@ -17,12 +77,20 @@ TRANSLATIONS: list[tuple[str, str]] = [
      r"length of '(?P<limit>\d+)'\.", "Der Wert ist {length} Zeichen lang; verlangt sind mindestens {limit}."),
     (r"\[facet 'length'\] The value has a length of '(?P<length>\d+)'; this differs from the allowed length of "
      r"'(?P<limit>\d+)'\.?", "Der Wert ist {length} Zeichen lang; verlangt sind genau {limit}."),
+    (r"\[facet 'minInclusive'\] The value '(?P<value>.*)' is less than the minimum value allowed "
+     r"\('(?P<limit>.*)'\)\.",
+     "Der Wert „{value}“ liegt unter dem kleinsten erlaubten Wert {limit}."),
+    (r"\[facet 'maxInclusive'\] The value '(?P<value>.*)' is greater than the maximum value allowed "
+     r"\('(?P<limit>.*)'\)\.",
+     "Der Wert „{value}“ liegt über dem größten erlaubten Wert {limit}."),
+    (r"\[facet 'minExclusive'\] The value '(?P<value>.*)' must be greater than '(?P<limit>.*)'\.",
+     "Der Wert „{value}“ muss größer als {limit} sein."),
+    (r"\[facet 'maxExclusive'\] The value '(?P<value>.*)' must be less than '(?P<limit>.*)'\.",
+     "Der Wert „{value}“ muss kleiner als {limit} sein."),
     (r"\[facet '(?:minInclusive|maxInclusive|minExclusive|maxExclusive)'\] The value '(?P<value>.*)' is .*",
      "Der Wert „{value}“ liegt außerhalb des erlaubten Bereichs."),
-    (r"'(?P<value>.*)' is not a valid value of the atomic type 'xs:date'\.",
-     "„{value}“ ist kein gültiges Datum (erwartet JJJJ-MM-TT)."),
-    (r"'(?P<value>.*)' is not a valid value of the (?:atomic|local atomic|list|union) type '?(?P<type>[^']*)'?\.",
-     "Der Wert „{value}“ passt nicht zum Typ {type}."),
+    (r"'(?P<value>.*)' is not a valid value of the (?:atomic|local atomic|list|union) type"
+     r"(?: '(?:\{(?P<namespace>[^}]*)\})?(?P<type>[^']*)')?\.", _not_of_type),
     (r"Missing child element\(s\)\. Expected is (?:one of )?\( (?P<expected>.*) \)\.",
      "Hier fehlt ein Pflichtelement. Erwartet wird: {expected}."),
     (r"This element is not expected\. Expected is (?:one of )?\( (?P<expected>.*) \)\.",
@@ -67,7 +135,7 @@ def german(message: str) -> str | None:
         if found is None:
             continue
         values = {key: _plain(value or "") for key, value in found.groupdict().items()}
-        explained = text.format(**values)
+        explained = text.format(**values) if isinstance(text, str) else text(values)
         where = values.get("element")
         if where:
             attribute = values.get("attribute")
@@ -75,6 +143,20 @@ def german(message: str) -> str | None:
             return f"{where}: {explained}"
         return explained
     return None
+
+
+PATTERN_STARTS = "by the pattern '"
+
+
+def shortened(message: str) -> str:
+    """libxml2's message as it stands, but a pattern of oBDS's character repertoire (some 3 000 characters, printed
+    whole in every such message) cut after its start."""
+    message = message.strip()
+    begin = message.find(PATTERN_STARTS) + len(PATTERN_STARTS)
+    pattern = message[begin:-2]
+    if begin < len(PATTERN_STARTS) or not message.endswith("'.") or len(pattern) <= CODE_PATTERN_LENGTH:
+        return message
+    return f"{message[:begin]}{pattern[:30]} … (gekürzt)'."
 
 
 def _plain(value: str) -> str:

@@ -17,7 +17,7 @@ from typing import IO, Any, NamedTuple
 
 from lxml import etree  # type: ignore[import-untyped]  # lxml-stubs 0.5 lags lxml 6 (no keep_tail, doctype)
 
-from apps.obds.messages import german
+from apps.obds.messages import german, shortened
 from apps.obds.schemas import ADT_NS, OBDS_NS, SchemaChoice, SchemaRefused, schema_for
 
 HEAD_BYTES = 64 * 1024
@@ -159,7 +159,7 @@ def _explained(kind: str, message: str, line: int, column: int, path: str) -> Re
     explained = german(message)
     if explained is None:
         return Rejected(kind, message, line, column, path)
-    return Rejected(kind, explained, line, column, path, original=message.strip())
+    return Rejected(kind, explained, line, column, path, original=shortened(message))
 
 
 ELEMENT_IN_MESSAGE = re.compile(r"Element '(?:\{[^}]*\})?([^']+)'")

@@ -193,11 +193,21 @@ class Model:
 
 @functools.cache
 def load(filename: str = "oBDS_v3.0.4.xsd") -> Model:
-    path = Path(settings.OBDS_SCHEMA_DIR) / filename
-    schema = etree.parse(str(path), etree.XMLParser(no_network=True, resolve_entities=False, load_dtd=False))
-    reader = _Reader(schema)
+    reader = _Reader(_parsed(filename))
     name = next(iter(reader.roots))
     return Model(reader.namespace, reader.element(reader.roots[name]))
+
+
+@functools.cache
+def simple_types(filename: str = "oBDS_v3.0.4.xsd") -> dict[str, SimpleType]:
+    """The XSD's named simple types by name, each with the base and facets of the types it restricts."""
+    reader = _Reader(_parsed(filename))
+    return {name: reader.simple_type(name, None) for name in reader.simple}
+
+
+def _parsed(filename: str) -> Any:
+    path = Path(settings.OBDS_SCHEMA_DIR) / filename
+    return etree.parse(str(path), etree.XMLParser(no_network=True, resolve_entities=False, load_dtd=False))
 
 
 # --- XML → data ----------------------------------------------------------------------------------------------------

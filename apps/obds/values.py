@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from apps.obds.schema_model import SimpleType
@@ -104,7 +105,24 @@ def _pattern(patterns: list[str], text: str, example: str) -> None:
     if max(len(pattern) for pattern in patterns) <= CODE_PATTERN_LENGTH:
         shown = f", z. B. {example}" if example else ""
         raise ValueProblem(f"Der Wert hat nicht das erwartete Format{shown}.")
+    raise ValueProblem(outside_repertoire(patterns, text))
+
+
+def outside_repertoire(patterns: list[str], text: str) -> str:
+    """Why ``text`` does not fit the oBDS character repertoire ``patterns`` (the long patterns of free text, names
+    and addresses): the first character it does not allow, or a space at either end."""
+    compiled = [found for found in map(_compiled, patterns) if found is not None]
     for character in dict.fromkeys(text):
         if character != " " and not any(pattern.fullmatch(character) for pattern in compiled):
-            raise ValueProblem(f"Das Zeichen „{character}“ ist im oBDS nicht erlaubt.")
-    raise ValueProblem("Der Text darf nicht mit einem Leerzeichen beginnen oder enden.")
+            return f"Das Zeichen „{character}“{_code_point(character)} ist im oBDS nicht erlaubt."
+    if text != text.strip(" "):
+        return "Der Text darf nicht mit einem Leerzeichen beginnen oder enden."
+    return "Der Text enthält eine Zeichenfolge, die im oBDS nicht erlaubt ist."
+
+
+def _code_point(character: str) -> str:
+    """The code point of a character one cannot see (a no-break space, a tab, a combining accent), so that it can
+    be found in the documentation system."""
+    if unicodedata.category(character)[0] in "ZCM":
+        return f" (U+{ord(character):04X})"
+    return ""

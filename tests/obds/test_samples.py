@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from apps.obds.messages import shortened
 from apps.obds.safe_xml import KEYREF, SHOWN, Rejected, judge
 
 SAMPLES = Path(settings.OBDS_SCHEMA_DIR).parent / "samples"
@@ -118,6 +119,6 @@ def test_every_schema_error_is_reported_where_xmllint_reports_it(row):
     with path.open("rb") as handle:
         verdict = judge(handle)
     reported = [(problem.line, problem.original or problem.message) for problem in verdict.problems]
-    unlocated = [(0, message) if KEYREF in message else (line, message)
+    unlocated = [(0 if KEYREF in message else line, shortened(message))  # a character repertoire is cut short
                  for line, message in expected]  # fmt: skip
     assert reported == unlocated[:SHOWN] and verdict.found == len(expected)

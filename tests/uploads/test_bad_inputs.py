@@ -225,7 +225,8 @@ def test_every_sample_gets_the_expected_schema_verdict_through_the_upload(praxis
          "identity-constraint '{http://www.basisdatensatz.de/oBDS/XML}ID_Meldung'.",
          "Meldung: Der Wert '12124' kommt mehrfach vor, muss aber eindeutig sein (ID_Meldung)."),
         ("Element '{http://www.basisdatensatz.de/oBDS/XML}Diagnosedatum': '2024-02-31' is not a valid value of the "
-         "atomic type 'xs:date'.", "Diagnosedatum: „2024-02-31“ ist kein gültiges Datum (erwartet JJJJ-MM-TT)."),
+         "atomic type 'xs:date'.", "Diagnosedatum: „2024-02-31“ ist kein gültiges Datum. Verlangt ist JJJJ-MM-TT, "
+         "z. B. 2024-03-01."),
         ("Element '{http://www.basisdatensatz.de/oBDS/XML}Patient': The attribute 'Patient_ID' is required but "
          "missing.", "Patient: Das Pflichtattribut Patient_ID fehlt."),
         ("Something libxml2 says rarely.", None),
@@ -248,3 +249,18 @@ def test_the_report_shows_the_original_message_beside_the_german_one(praxis, phy
     rows = list(csv.reader(io.StringIO(client.get(f"/pakete/{package.uuid}/pruefbericht.csv").content.decode()),
                            delimiter=";"))  # fmt: skip
     assert rows[0][-1] == "Originalmeldung" and rows[1][-1] == first["original"]
+
+
+def test_a_character_the_obds_does_not_allow_is_named_in_the_report_without_the_repertoire(praxis, physician, client):
+    content = package_bytes(praxis, [patient(1, praxis.melder_id, ["Diagnose"])])
+    content = content.replace(b"<Vornamen>Erika</Vornamen>", "<Vornamen>Erika\u00a0Maria</Vornamen>".encode())
+    package = upload(content, praxis, physician)
+    first = package.problems[0]
+    assert package.state == PackageState.ABGELEHNT
+    assert first["meldung"] == (
+        "Vornamen: Das Zeichen „\u00a0“ (U+00A0) ist im oBDS nicht erlaubt. Der Wert lautet „Erika\u00a0Maria“."
+    )
+    assert first["original"].endswith(" … (gekürzt)'.") and len(first["original"]) < 200
+    log_in(client, physician)
+    page = client.get(f"/pakete/{package.uuid}/").content.decode()
+    assert "(U+00A0) ist im oBDS nicht erlaubt" in page and "[Ḃ-ḃ]" not in page

@@ -14,6 +14,7 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -124,6 +125,23 @@ def test_a_schema_error_rejects_the_package_with_line_and_path(praxis, physician
     assert package.state == PackageState.ABGELEHNT and package.counts == {"schema_gueltig": 0}
     first = package.problems[0]
     assert first["art"] == "Fehler" and first["zeile"] > 1 and first["pfad"].startswith("/oBDS")
+
+
+def test_a_package_refused_as_a_whole_says_so_instead_of_counting_nothing(
+    documentation, erika, praxis, physician, clerk
+):
+    refused = upload(with_wrong_sex(xml_for(erika, praxis, [meldung(1, praxis.melder_id)])), praxis, physician)
+    accepted = upload(xml_for(erika, praxis, [meldung(2, praxis.melder_id)]), praxis, physician)
+    page = documentation.get(f"/pakete/{refused.uuid}/").content.decode()
+    assert "Das Paket wurde als Ganzes abgelehnt: keine seiner Meldungen wurde übernommen." in page
+    assert "keine – das Paket wurde als Ganzes abgelehnt" in page and "<dt>Patienten</dt>" not in page
+    page = documentation.get(f"/pakete/{accepted.uuid}/").content.decode()
+    assert "als Ganzes abgelehnt" not in page and "<dt>Meldungen angenommen</dt><dd>1</dd>" in page
+    listed = documentation.get("/pakete/").content.decode()
+    assert listed.count("keine – ganzes Paket abgelehnt") == 1 and "<td>1 / 0</td>" in listed
+    registry = Client()
+    log_in(registry, clerk)
+    assert "keine – ganzes Paket abgelehnt" in registry.get("/vertrauensstelle/pakete/").content.decode()
 
 
 def with_wrong_sex(content: bytes) -> bytes:
