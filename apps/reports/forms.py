@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import datetime
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,11 +56,21 @@ def tumor_label(tumor: Tumor) -> str:
 
 
 class ObdsDateField(GermanDateField):
-    """A date in either form; cleans to the ISO text oBDS stores."""
+    """A date in either form; cleans to the ISO text oBDS stores, and shows a stored one as TT.MM.JJJJ, as its hint
+    asks for it."""
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, str) and ISO_DATE.fullmatch(value):
+            with contextlib.suppress(ValueError):  # not a day of the calendar: shown as it was typed
+                return super().prepare_value(datetime.date.fromisoformat(value))
+        return super().prepare_value(value)
 
     def clean(self, value: Any) -> Any:
         day = super().clean(value)
         return day.isoformat() if day else ""
+
+
+ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d")
 
 
 class ObdsValueField(forms.CharField):
@@ -161,6 +174,11 @@ class StepForm(forms.Form):
 
     def tree(self) -> list[Shown]:
         return [self._shown(item) for item in self.items]
+
+    @property
+    def grows(self) -> bool:
+        """Whether the step holds a repeated element, whose next empty entry appears once the last one is saved."""
+        return any(isinstance(part, int) for leaf in self.leaves for part in leaf.path)
 
     def _shown(self, item: Leaf | Group) -> Shown:
         if isinstance(item, Leaf):

@@ -11,6 +11,7 @@ from apps.reports.models import Report
 from tests.browser.visit import Visit
 
 pytestmark = pytest.mark.django_db(transaction=True)
+ACCENT, WHITE = "rgb(11, 92, 173)", "rgb(255, 255, 255)"  # --accent and --paper in static/css/portal.css
 
 
 def choose(page: Page, name: str, value: str) -> None:
@@ -41,6 +42,11 @@ def test_a_physician_reports_a_diagnosis_from_patient_to_correction(live_server,
         page.get_by_label("Diagnose", exact=True).check()
         page.get_by_role("button", name="Meldung beginnen").click()
         visit.check()
+        # one main button; the others look secondary (white), and the current step stands out in the list
+        expect(page.get_by_role("button", name="Weiter", exact=True)).to_have_css("background-color", ACCENT)
+        for secondary in ("Zurück", "Als Entwurf speichern"):
+            expect(page.get_by_role("button", name=secondary)).to_have_css("background-color", WHITE)
+        expect(page.locator(".steps [aria-current=step]")).to_have_css("font-weight", "700")
         choose(page, "Meldebegruendung", "I")
         choose(page, "Eigene_Leistung", "J")
         page.get_by_role("button", name="Weiter", exact=True).click()

@@ -190,3 +190,28 @@ def test_code_suggestions_come_from_the_code_lists(doctor):
     found = doctor.get("/codes/icd10/?q=C50.").json()["codes"]
     assert found and all(entry["code"].startswith("C50.") for entry in found)
     assert doctor.get("/codes/unbekannt/?q=C50").json() == {"codes": []}
+
+
+def test_a_stored_date_is_shown_as_its_hint_asks_and_sent_as_obds_stores_it(doctor, erika):
+    doctor.post(fill_diagnose(doctor, erika))  # typed as 03.02.2025 and 2025-02-03, stored as 2025-02-03
+    original = Report.objects.get()
+    assert original.data["Tumorzuordnung"]["Diagnosedatum"]["#text"] == "2025-02-03"
+    doctor.post(f"/meldungen/{original.uuid}/korrektur/")
+    draft = Draft.objects.get()
+    for slug, name in (("tumor", "Tumorzuordnung-Diagnosedatum"),
+                       ("histologie", "Diagnose-Histologie-Tumor_Histologiedatum")):  # fmt: skip
+        page = doctor.get(f"/entwuerfe/{draft.uuid}/{slug}/").content.decode()
+        assert re.search(rf'name="{name}" value="03.02.2025"', page), slug
+    doctor.post(doctor.get(f"/entwuerfe/{draft.uuid}/")["Location"])
+    correction = Report.objects.exclude(pk=original.pk).get()
+    assert correction.data["Tumorzuordnung"]["Diagnosedatum"]["#text"] == "2025-02-03"
+
+
+def test_only_a_step_with_rows_that_can_grow_offers_to_show_more_rows(doctor, erika):
+    draft_page = start(doctor, erika)
+    more = "Speichern, weitere Zeilen anzeigen"
+    assert more not in doctor.get(draft_page).content.decode()  # Meldung: no repeated element
+    location = draft_page
+    while not location.endswith("/histologie/"):
+        location = step(doctor, location, STEPS[location.rstrip("/").rsplit("/", 1)[-1]])["Location"]
+    assert more in doctor.get(location).content.decode()  # Histologie: several Morphologie codes
