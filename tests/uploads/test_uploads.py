@@ -455,6 +455,24 @@ def test_the_overview_of_a_zip_upload_names_the_file_of_the_first_line():
     assert (first.rule, first.count, first.first_file, first.first_line) == ("R", 2, "teil2.xml", 7)
 
 
+def test_the_overview_counts_one_schema_error_with_different_values_as_one_kind():
+    date = ("Element '{http://www.basisdatensatz.de/oBDS/XML}Diagnosedatum': '%s' is not a valid value of the atomic "
+            "type '{http://www.basisdatensatz.de/oBDS/XML}Zulaessiger_Datumsbereich_Typ'.")  # fmt: skip
+    sex = ("Element '{http://www.basisdatensatz.de/oBDS/XML}Geschlecht': [facet 'enumeration'] The value '%s' is not "
+           "an element of the set {'M', 'W', 'D', 'X', 'U'}.")  # fmt: skip
+    problems = [{"art": "Fehler", "meldung": f"Datum {day}", "original": date % f"{day:02d}.03.2024", "zeile": day}
+                for day in range(1, 9)]  # fmt: skip
+    problems += [{"art": "Fehler", "meldung": f"Geschlecht {value}", "original": sex % value, "zeile": 20 + number}
+                 for number, value in enumerate("FQ")]  # fmt: skip
+    problems.append({"art": "Fehler", "meldung": "Datum", "original": date.replace("Diagnose", "Geburts") % "1.1.60"})
+    kinds = overview(problems)
+    assert [(kind.example, kind.count, kind.first_line) for kind in kinds] == [
+        ("Datum 1", 8, 1),
+        ("Geschlecht F", 2, 20),
+        ("Datum", 1, 0),  # another element: another kind
+    ]
+
+
 def test_a_short_report_or_one_without_repeats_has_no_overview(documentation, erika, praxis, physician):
     package = upload(xml_for(erika, praxis, [meldung(1, praxis.melder_id)]), praxis, physician)
     package.problems = [{"art": "Hinweis", "zeile": line, "meldung": f"Hinweis {line}"} for line in range(1, 30)]
