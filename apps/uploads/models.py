@@ -97,6 +97,28 @@ class Package(models.Model):
     def finished(self) -> bool:
         return self.state in FINAL_STATES
 
+    @property
+    def refused_whole(self) -> bool:
+        """Refused before any Meldung was judged: a schema error, an unreadable file, a refused version."""
+        return self.finished and self.counts.get("schema_gueltig") == 0
+
+    @property
+    def held_back(self) -> bool:
+        """A test package's Meldungen without Fehler are not taken over: it waits for the Freigabe, was returned,
+        or fell short of the test phase's rules (the one way to be refused with Meldungen counted as accepted)."""
+        waiting = self.state in (PackageState.WARTET, PackageState.ZURUECKGEGEBEN)
+        return waiting or (self.state == PackageState.ABGELEHNT and self.counts.get("angenommen", 0) > 0)
+
+    def accepted_summary(self) -> str:
+        """A list's „Meldungen angenommen / abgelehnt“, in words where the numbers would mislead."""
+        if not self.finished or self.state == PackageState.DUPLIKAT:
+            return "–"
+        if self.refused_whole:
+            return "keine – ganzes Paket abgelehnt"
+        if self.held_back:
+            return "keine – Testpaket"
+        return f"{self.counts.get('angenommen', 0)} / {self.counts.get('abgelehnt', 0)}"
+
     @cached_property
     def progress(self) -> Progress | None:
         """How far the worker has read the package, while it is being checked."""

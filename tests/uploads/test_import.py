@@ -198,7 +198,7 @@ def testing(praxis):
     return praxis
 
 
-def test_a_test_package_too_small_is_refused_with_the_rule(testing, physician, clock):
+def test_a_test_package_too_small_is_refused_with_the_rule(testing, physician, client, clock):
     package = upload(package_bytes(testing, [patient(1, testing.melder_id, ["Diagnose"])]), testing, physician)
     assert package.state == PackageState.ABGELEHNT
     messages = [item["meldung"] for item in package.problems[:2]]
@@ -207,6 +207,12 @@ def test_a_test_package_too_small_is_refused_with_the_rule(testing, physician, c
         "1 Patienten."
     )
     assert messages[1] == "Das Testpaket soll jede angekündigte Meldungsart enthalten. Es fehlen: Operation."
+    assert package.counts["angenommen"] == 1 and not Report.objects.exists()  # without Fehler, yet not taken over
+    log_in(client, physician)
+    page = client.get(f"/pakete/{package.uuid}/").content.decode()
+    assert "<dt>Meldungen ohne Fehler</dt><dd>1 – nicht übernommen (Testpaket)</dd>" in page
+    assert "Meldungen angenommen" not in page.split("<h2>Prüfbericht</h2>")[0]
+    assert "<td>keine – Testpaket</td>" in client.get("/pakete/").content.decode()
 
 
 def test_a_test_package_waits_for_the_vertrauensstelle_who_grants_freigabe(
@@ -224,7 +230,10 @@ def test_a_test_package_waits_for_the_vertrauensstelle_who_grants_freigabe(
     assert "Müller" not in mail.outbox[0].body and "UP000" not in mail.outbox[0].body
 
     log_in(client, clerk)
-    assert package.filename in client.get("/vertrauensstelle/pakete/?state=wartet").content.decode()
+    waiting = client.get("/vertrauensstelle/pakete/?state=wartet").content.decode()
+    assert package.filename in waiting and "<td>keine – Testpaket</td>" in waiting
+    page = client.get(f"/vertrauensstelle/pakete/{package.uuid}/").content.decode()
+    assert "<dt>Meldungen ohne Fehler</dt><dd>10 – werden mit der Freigabe übernommen</dd>" in page
     original = client.get(f"/vertrauensstelle/pakete/{package.uuid}/original/")
     assert b"".join(original.streaming_content) == package_bytes(testing, patients)
     assert AuditEvent.objects.filter(action="package.original_downloaded", actor=clerk).count() == 1
@@ -242,6 +251,10 @@ def test_a_test_package_waits_for_the_vertrauensstelle_who_grants_freigabe(
     testing.refresh_from_db()
     assert testing.upload_status == UploadStatus.FREIGEGEBEN
     assert package.state == PackageState.ANGENOMMEN and Report.objects.filter(package=package).count() == 10
+    assert (
+        "<dt>Meldungen angenommen</dt><dd>10</dd>"
+        in client.get(f"/vertrauensstelle/pakete/{package.uuid}/").content.decode()
+    )
 
 
 def protokoll(page: str) -> list[list[str]]:
