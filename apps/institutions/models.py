@@ -53,3 +53,12 @@ class Institution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.melder_id})"
+
+    @property
+    def address(self) -> str:
+        """Street, postal code and city as far as they are known, e.g. „Hauptstraße 1, 60311 Frankfurt“."""
+        return ", ".join(filter(None, (self.street, f"{self.postal_code} {self.city}".strip())))
+
+    @property
+    def contact(self) -> str:
+        return ", ".join(filter(None, (self.contact_name, self.contact_phone, self.contact_email)))

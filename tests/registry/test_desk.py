@@ -8,7 +8,7 @@ from apps.accounts.models import Device, LoginThrottle, User
 from apps.accounts.passwords import DIGITS, LOWER, SPECIAL, UPPER, generate_initial_password
 from apps.core.models import AuditEvent
 from apps.institutions.models import Institution
-from tests.personas import PASSWORD, code_step, current_code, log_in, password_step
+from tests.personas import PASSWORD, code_step, current_code, log_in, make_institution, password_step
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +51,17 @@ def test_the_desk_creates_an_institution(desk):
     institution = Institution.objects.get(melder_id="M0042")
     assert response["Location"] == f"/vertrauensstelle/einrichtungen/{institution.uuid}/"
     assert AuditEvent.objects.filter(action="institution.created", target_uuid=institution.uuid).exists()
+    page = desk.get(response["Location"]).content.decode()
+    assert "<dt>Adresse</dt><dd>60311 Frankfurt</dd>" in page and "<dt>Ansprechperson</dt><dd>–</dd>" in page
+
+
+def test_an_institution_s_address_and_contact_read_as_written(desk):
+    institution = make_institution(
+        "Klinik", "K0001", street="Hauptstraße 1", contact_name="Frau Weber", contact_email="weber@klinik.example"
+    )
+    page = desk.get(f"/vertrauensstelle/einrichtungen/{institution.uuid}/").content.decode()
+    assert "<dt>Adresse</dt><dd>Hauptstraße 1</dd>" in page  # no dangling comma without postal code and city
+    assert "<dt>Ansprechperson</dt><dd>Frau Weber, weber@klinik.example</dd>" in page
 
 
 def test_a_taken_melder_id_and_a_bad_postcode_are_shown_at_the_fields(desk, praxis):
