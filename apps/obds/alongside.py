@@ -58,7 +58,7 @@ def judge_alongside(
         sender.close()
         return validated(source, choice, lambda element: take(read(element)))
     sender.close()
-    kind, fields, found = "", (), 0  # until the child answers
+    kind, fields, found = "", None, 0  # until the child answers
     try:
         kind, fields, found = _follow(receiver, take, reached or _nowhere)
     except EOFError:
@@ -72,7 +72,8 @@ def judge_alongside(
             child.join()
     if kind == REFUSED:
         raise Rejected(*fields)
-    return Verdict(choice.format, choice.version, tuple(Rejected(*each) for each in fields), found)
+    problems, kinds = fields
+    return Verdict(choice.format, choice.version, tuple(Rejected(*each) for each in problems), found, kinds)
 
 
 PIPE_BYTES = 1024 * 1024  # Linux's limit for an unprivileged process (/proc/sys/fs/pipe-max-size)
@@ -112,7 +113,8 @@ def _validate_copy(reopen: Opener, choice: SchemaChoice, read: Read, receiver: C
         with reopen() as copy:
             copy.seek(0)
             verdict = validated(copy, choice, lambda element: sender.send((READ, read(element), copy.tell())))
-        sender.send((CHECKED, tuple(_fields(problem) for problem in verdict.problems), verdict.found))
+        problems = tuple(_fields(problem) for problem in verdict.problems)
+        sender.send((CHECKED, (problems, verdict.kinds), verdict.found))
     except Rejected as refused:  # e.g. a member of a ZIP archive that is damaged
         sender.send((REFUSED, _fields(refused), 0))
 

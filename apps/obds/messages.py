@@ -159,6 +159,18 @@ def shortened(message: str) -> str:
     return f"{message[:begin]}{pattern[:30]} … (gekürzt)'."
 
 
+# The parts of libxml2's messages that name the value, not the kind of problem: the value itself, the length of a
+# value, a duplicate or missing key's values.
+VALUE_IN_MESSAGE = re.compile(r"(?<=The value )'[^']*'|(?<=: )'[^']*'(?= is not a valid value)|(?<=a length of )'\d+'"
+                              r"|(?<=key-sequence )\[[^\]]*\]")  # fmt: skip
+
+
+def kind_of(message: str) -> str:
+    """The kind of a libxml2 message: the message without the value it names, so that a date written as 01.03.2024
+    in 80 places is one kind, 80 times. It names elements and types only, never a value."""
+    return VALUE_IN_MESSAGE.sub("…", shortened(message))
+
+
 def _plain(value: str) -> str:
     """Namespaces in braces out of names and lists (``{http://…}Code`` → ``Code``)."""
     return re.sub(r"\{[^}]*:[^}]*\}", "", value)

@@ -9,15 +9,15 @@ schema compiled once per process; elements are cleared as they end, so memory do
 from __future__ import annotations
 
 import re
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import IO, Any, NamedTuple
 
 from lxml import etree  # type: ignore[import-untyped]  # lxml-stubs 0.5 lags lxml 6 (no keep_tail, doctype)
 
-from apps.obds.messages import german, shortened
+from apps.obds.messages import german, kind_of, shortened
 from apps.obds.schemas import ADT_NS, OBDS_NS, SchemaChoice, SchemaRefused, schema_for
 
 HEAD_BYTES = 64 * 1024
@@ -53,12 +53,13 @@ class Rejected(Exception):
 @dataclass(frozen=True)
 class Verdict:
     """The schema verdict of one file: its format and version and, when it is invalid, its problems (up to
-    ``SHOWN``) and how many libxml2 found."""
+    ``SHOWN``), how many libxml2 found, and how many of each kind (``messages.kind_of``)."""
 
     format: str
     schema_version: str
     problems: tuple[Rejected, ...] = ()
     found: int = 0
+    kinds: dict[str, int] = field(default_factory=dict)
 
     @property
     def valid(self) -> bool:
@@ -302,18 +303,21 @@ def validated(source: IO[bytes], choice: SchemaChoice, visit: Visit | None) -> V
     return Verdict(choice.format, choice.version)
 
 
-def _logged(parsing: Any) -> int:
-    return len(parsing.error_log.filter_from_errors())
+def _logged(parsing: Any) -> list[etree._LogEntry]:
+    return list(parsing.error_log.filter_from_errors())
 
 
-def _refused(source: IO[bytes], choice: SchemaChoice, logged: int, raised: Callable[[int, str], Rejected]) -> Verdict:
+def _refused(
+    source: IO[bytes], choice: SchemaChoice, logged: list[etree._LogEntry], raised: Callable[[int, str], Rejected]
+) -> Verdict:
     """The file's errors where the second pass found them; ``raised`` makes one the fast pass met, where that
     pass has no entry for it (a truncated file fails only at its end)."""
-    located = _located(source, choice.schema, min(max(logged, 1), SHOWN))
+    located = _located(source, choice.schema, min(max(len(logged), 1), SHOWN))
     problems = [raised(found.line, found.path) if found.entry is None else _at(found, found.entry) for found in located]
     if not problems:
         problems = [raised(0, "")]
-    return Verdict(choice.format, choice.version, tuple(problems), max(logged, len(problems)))
+    kinds = Counter(kind_of(_unwrapped(entry.message, 0)[0]) for entry in logged)
+    return Verdict(choice.format, choice.version, tuple(problems), max(len(logged), len(problems)), dict(kinds))
 
 
 def _at(found: Located, entry: etree._LogEntry) -> Rejected:

@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
 
 from apps.core.paging import page_of
+from apps.obds.messages import kind_of
 
 # Lines of a validation report per page: a usual report is one page (and prints whole); one of tens of thousands of
 # Hinweise does not become a page of megabytes.
@@ -17,6 +17,7 @@ REPORT_ROWS = 500
 OVERVIEW_FROM = 10  # a shorter report is read at a glance; a longer one starts with what occurs how often
 OVERVIEW_ROWS = 15
 # The filter's value in the address: the report's "art" and the link's words.
+IN_FILE = "in_der_datei"  # on a schema error's first line: how often libxml2 met its kind in the whole file
 KINDS = {"fehler": ("Fehler", "nur Fehler"), "hinweis": ("Hinweis", "nur Hinweise")}
 
 
@@ -36,29 +37,20 @@ def overview(problems: list[dict[str, Any]]) -> list[ProblemKind]:
     """Each kind of problem in the report with how often it occurs, Fehler first, then the most frequent; none for
     a short report or one in which nothing occurs twice."""
     found: dict[tuple[str, str], ProblemKind] = {}
+    in_file: dict[tuple[str, str], int] = {}  # a schema error's count in the whole file, where the list is cut short
     for item in problems:
         rule = item.get("regel", "")
-        key = (item["art"], rule or _kind_of_message(item))
+        key = (item["art"], rule or kind_of(item.get("original") or item["meldung"]))
+        in_file[key] = max(in_file.get(key, 0), item.get(IN_FILE, 0))
         if key in found:
             found[key].count += 1
         else:
             found[key] = ProblemKind(item["art"], item["meldung"], rule, 1, item.get("zeile", 0), item.get("datei", ""))
-    if len(problems) <= OVERVIEW_FROM or len(found) == len(problems):  # nothing occurs twice: the list says it all
+    for key, kind in found.items():
+        kind.count = max(kind.count, in_file[key])
+    if len(problems) <= OVERVIEW_FROM or all(kind.count == 1 for kind in found.values()):  # the list says it all
         return []
     return sorted(found.values(), key=lambda kind: (kind.art != "Fehler", -kind.count))
-
-
-# The parts of libxml2's messages that name the value, not the kind of problem: the value itself, the length of a
-# value, a duplicate or missing key's values.
-VALUE_IN_MESSAGE = re.compile(r"(?<=The value )'[^']*'|(?<=: )'[^']*'(?= is not a valid value)|(?<=a length of )'\d+'"
-                              r"|(?<=key-sequence )\[[^\]]*\]")  # fmt: skip
-
-
-def _kind_of_message(item: dict[str, Any]) -> str:
-    """A schema error's kind: libxml2's message without its value, so that a date written as 01.03.2024 in 80
-    places is one kind, 80 times, not 80 kinds."""
-    original = item.get("original", "")
-    return VALUE_IN_MESSAGE.sub("…", original) if original else item["meldung"]
 
 
 def report_context(request: HttpRequest, problems: list[dict[str, Any]]) -> dict[str, Any]:

@@ -44,7 +44,7 @@ def _plain(check, data: bytes) -> object:
         return ("abgelehnt", refused.message)
     where = [(problem.message, problem.line, problem.path, problem.original, problem.patient_id, problem.meldung_id)
              for problem in verdict.problems]  # fmt: skip
-    return (verdict.format, verdict.schema_version, where, verdict.found)
+    return (verdict.format, verdict.schema_version, where, verdict.found, verdict.kinds)
 
 
 @pytest.mark.parametrize("path", sorted(SAMPLES.rglob("*.xml")), ids=lambda path: path.name)
@@ -71,7 +71,7 @@ def big_package() -> bytes:
 def test_a_large_package_gets_the_same_verdict_both_ways(big_package, damage, request):
     direct, alongside = verdicts(damage(big_package))
     assert direct == alongside
-    assert (direct == ("oBDS", "3.0.4", [], 0)) is request.node.callspec.id.startswith("valid")
+    assert (direct == ("oBDS", "3.0.4", [], 0, {})) is request.node.callspec.id.startswith("valid")
 
 
 def test_an_error_found_early_stops_the_python_pass(big_package):

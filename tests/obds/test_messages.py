@@ -8,7 +8,7 @@ import re
 import pytest
 from lxml import etree  # type: ignore[import-untyped]  # lxml-stubs 0.5 lags lxml 6
 
-from apps.obds.messages import german, shortened
+from apps.obds.messages import german, kind_of, shortened
 from apps.obds.schemas import OBDS_NS, schema_for
 from tests.uploads.packages import package_bytes, patient
 
@@ -92,3 +92,13 @@ def test_the_original_message_keeps_a_code_pattern_but_cuts_the_character_repert
 )  # fmt: skip
 def test_a_value_that_is_not_of_its_type_says_what_the_type_looks_like(message, explained):
     assert german(message) == explained
+
+
+def test_a_kind_of_schema_error_names_the_element_and_type_but_no_value(praxis):
+    first = libxml2_says(with_value(praxis, "Diagnosedatum", "01.03.2024"))
+    second = libxml2_says(with_value(praxis, "Diagnosedatum", "17.11.2023"))
+    assert kind_of(first) == kind_of(second) and "2024" not in kind_of(first)
+    assert "Diagnosedatum" in kind_of(first) and "Zulaessiger_Datumsbereich_Typ" in kind_of(first)
+    name = libxml2_says(with_value(praxis, "Nachname", "Mustermann2"))
+    assert "Mustermann" not in kind_of(name) and kind_of(name) != kind_of(first)
+    assert "Erika" not in kind_of(libxml2_says(with_value(praxis, "Geschlecht", "Erika")))

@@ -28,7 +28,7 @@ from apps.uploads.files import display_name
 from apps.uploads.models import Package, PackageState, Progress
 from apps.uploads.plausibility import element_path
 from apps.uploads.processing import process
-from apps.uploads.report import overview
+from apps.uploads.report import IN_FILE, overview
 from apps.uploads.templatetags.uploads import path_breaks
 from tests.personas import log_in
 from tests.reports.examples import DIAGNOSE
@@ -176,6 +176,12 @@ def test_a_report_lists_the_first_hundred_schema_errors_and_counts_the_rest(prax
         package.problems[-1]["meldung"]
         == "Die Schemaprüfung hat 105 Fehler gefunden; dieser Bericht zeigt die ersten 100."
     )
+    # the overview counts the kind in the whole file, not only in the lines listed
+    assert [(kind.example[:30], kind.count) for kind in overview(package.problems)] == [
+        ("Geschlecht: Der Wert „Q“ ist h", 105),
+        ("Die Schemaprüfung hat 105 Fehl", 1),
+    ]
+    assert [item.get(IN_FILE) for item in package.problems[:2]] == [105, None]  # on the kind's first line only
 
 
 @pytest.mark.parametrize(
