@@ -166,8 +166,8 @@ VALUE_IN_MESSAGE = re.compile(r"(?<=The value )'[^']*'|(?<=: )'[^']*'(?= is not 
 
 
 def kind_of(message: str) -> str:
-    """The kind of a libxml2 message: the message without the value it names, so that a date written as 01.03.2024
-    in 80 places is one kind, 80 times. It names elements and types only, never a value."""
+    """The kind of a libxml2 message: the message without the value it names (``VALUE_IN_MESSAGE``), so that a
+    date written as 01.03.2024 in 80 places is one kind, 80 times; element and type names stay."""
     return VALUE_IN_MESSAGE.sub("…", shortened(message))
 
 

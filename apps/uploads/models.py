@@ -99,7 +99,8 @@ class Package(models.Model):
 
     @property
     def refused_whole(self) -> bool:
-        """Refused before any Meldung was judged: a schema error, an unreadable file, a refused version."""
+        """Refused before any Meldung was judged: a schema error, an unreadable file, a refused version, an
+        institution not enabled for uploads, a package that kept killing its worker."""
         return self.finished and self.counts.get("schema_gueltig") == 0
 
     @property

@@ -16,8 +16,8 @@ from apps.obds.messages import kind_of
 REPORT_ROWS = 500
 OVERVIEW_FROM = 10  # a shorter report is read at a glance; a longer one starts with what occurs how often
 OVERVIEW_ROWS = 15
-# The filter's value in the address: the report's "art" and the link's words.
 IN_FILE = "in_der_datei"  # on a schema error's first line: how often libxml2 met its kind in the whole file
+# The filter's value in the address: the report's "art" and the link's words.
 KINDS = {"fehler": ("Fehler", "nur Fehler"), "hinweis": ("Hinweis", "nur Hinweise")}
 
 
