@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import datetime
+import contextlib
 import re
 from collections.abc import Callable
 
+from apps.obds.dates import GERMAN, DateProblem, parse_date
 from apps.obds.schema_model import SimpleType, simple_types
 from apps.obds.schemas import FAMILIES
 from apps.obds.values import CODE_PATTERN_LENGTH, INTEGER_BASES, outside_repertoire
@@ -29,9 +30,10 @@ def _not_of_type(found: dict[str, str]) -> str:
     value, name = found["value"], found["type"]
     kind = SimpleType(base=name[3:]) if name.startswith("xs:") else _named_type(found["namespace"], name)
     if kind.base == "date":
-        german = re.fullmatch(r"(\d\d)\.(\d\d)\.(\d{4})", value)
-        meant = f"{german[3]}-{german[2]}-{german[1]}" if german else ""
-        instead = f" Statt {value} also {meant}." if meant and _is_date(meant) else ""
+        instead = ""
+        if GERMAN.fullmatch(value):  # a German date that is a possible one: its ISO form
+            with contextlib.suppress(DateProblem):
+                instead = f" Statt {value} also {parse_date(value).isoformat()}."
         allowed = _range(kind, "Daten")
         return f"„{value}“ ist kein gültiges Datum. Verlangt ist JJJJ-MM-TT, z. B. 2024-03-01{allowed}.{instead}"
     if kind.base == "gYear":
@@ -43,14 +45,6 @@ def _not_of_type(found: dict[str, str]) -> str:
     if name:
         return f"Der Wert „{value}“ passt nicht zum Typ {name}."
     return f"Der Wert „{value}“ hat nicht die verlangte Form."
-
-
-def _is_date(text: str) -> bool:
-    try:
-        datetime.date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
 
 
 FILES = {root[1 : root.index("}")]: filename for root, (_, filename) in FAMILIES.items()}  # namespace → its XSD

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-import datetime
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 
+from apps.obds.dates import DateProblem, parse_date
 from apps.obds.plausibility.engine import as_date, german, get, text
 from apps.obds.schema_model import ElementSpec, SimpleType
 from apps.obds.values import ValueProblem, normalise
@@ -60,17 +59,14 @@ class ObdsDateField(GermanDateField):
     asks for it."""
 
     def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, str) and ISO_DATE.fullmatch(value):
-            with contextlib.suppress(ValueError):  # not a day of the calendar: shown as it was typed
-                return super().prepare_value(datetime.date.fromisoformat(value))
+        if isinstance(value, str) and value:
+            with contextlib.suppress(DateProblem):  # not a possible date: shown as it was typed
+                value = parse_date(value)
         return super().prepare_value(value)
 
     def clean(self, value: Any) -> Any:
         day = super().clean(value)
         return day.isoformat() if day else ""
-
-
-ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d")
 
 
 class ObdsValueField(forms.CharField):
