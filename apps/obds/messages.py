@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 
 from apps.obds.dates import GERMAN, DateProblem, parse_date
+from apps.obds.formats import described
 from apps.obds.schema_model import SimpleType, simple_types
 from apps.obds.schemas import FAMILIES
 from apps.obds.values import CODE_PATTERN_LENGTH, INTEGER_BASES, outside_repertoire
@@ -16,11 +17,12 @@ Explain = Callable[[dict[str, str]], str]  # the German text, from the message's
 
 
 def _not_in_pattern(found: dict[str, str]) -> str:
-    """A code format is shown as its pattern; the long patterns of free text, names and addresses (oBDS's
-    repertoire of characters, some 3 000 characters) are not: the first character they refuse is named instead."""
+    """A code format is said in words (the pattern only where none are known); the long patterns of free text,
+    names and addresses (oBDS's repertoire of characters, some 3 000 characters) are not shown: the first character
+    they refuse is named instead."""
     value, pattern = found["value"], found["pattern"]
     if len(pattern) <= CODE_PATTERN_LENGTH:
-        return f"Der Wert „{value}“ hat nicht das verlangte Format (Muster {pattern})."
+        return f"Der Wert „{value}“ hat nicht das verlangte Format: {described(pattern) or f'Muster {pattern}'}."
     return f"{outside_repertoire([pattern], value)} Der Wert lautet „{value}“."
 
 

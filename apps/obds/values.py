@@ -11,6 +11,7 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
+from apps.obds.formats import described
 from apps.obds.schema_model import SimpleType
 
 INTEGER_BASES = {"integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger"}
@@ -103,7 +104,8 @@ def _pattern(patterns: list[str], text: str, example: str) -> None:
     if not compiled or any(pattern.fullmatch(text) for pattern in compiled):
         return
     if max(len(pattern) for pattern in patterns) <= CODE_PATTERN_LENGTH:
-        shown = f", z. B. {example}" if example else ""
+        words = next(filter(None, map(described, patterns)), "")
+        shown = f": {words}" if words else f", z. B. {example}" if example else ""
         raise ValueProblem(f"Der Wert hat nicht das erwartete Format{shown}.")
     raise ValueProblem(outside_repertoire(patterns, text))
 

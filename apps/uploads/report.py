@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from django.http import HttpRequest
 
@@ -28,9 +30,21 @@ class ProblemKind:
     art: str
     example: str
     rule: str
-    count: int
+    count: int  # in the whole file, for a schema error whose lines the report cuts short
     first_line: int
     first_file: str  # in a ZIP upload, the file of the first line
+    listed: int  # lines of this kind in the report
+    choice: str  # the address's query that shows only this kind
+
+
+def _kind(item: dict[str, Any]) -> tuple[str, str]:
+    """(art, kind): one rule, or one schema message whatever value it names."""
+    return item["art"], item.get("regel", "") or kind_of(item.get("original") or item["meldung"])
+
+
+def _short_key(kind: tuple[str, str]) -> str:
+    """A schema message's kind in the address: short, and the same on every request."""
+    return hashlib.blake2s("\n".join(kind).encode(), digest_size=5).hexdigest()
 
 
 def overview(problems: list[dict[str, Any]]) -> list[ProblemKind]:
@@ -39,15 +53,17 @@ def overview(problems: list[dict[str, Any]]) -> list[ProblemKind]:
     found: dict[tuple[str, str], ProblemKind] = {}
     in_file: dict[tuple[str, str], int] = {}  # a schema error's count in the whole file, where the list is cut short
     for item in problems:
-        rule = item.get("regel", "")
-        key = (item["art"], rule or kind_of(item.get("original") or item["meldung"]))
+        key = _kind(item)
         in_file[key] = max(in_file.get(key, 0), item.get(IN_FILE, 0))
         if key in found:
-            found[key].count += 1
+            found[key].listed += 1
         else:
-            found[key] = ProblemKind(item["art"], item["meldung"], rule, 1, item.get("zeile", 0), item.get("datei", ""))
+            rule = item.get("regel", "")
+            choice = f"regel={quote(rule)}" if rule else f"problem={_short_key(key)}"
+            where = item.get("zeile", 0), item.get("datei", "")
+            found[key] = ProblemKind(item["art"], item["meldung"], rule, 1, *where, listed=1, choice=choice)
     for key, kind in found.items():
-        kind.count = max(kind.count, in_file[key])
+        kind.count = max(kind.listed, in_file[key])
     if len(problems) <= OVERVIEW_FROM or all(kind.count == 1 for kind in found.values()):  # the list says it all
         return []
     return sorted(found.values(), key=lambda kind: (kind.art != "Fehler", -kind.count))
@@ -57,11 +73,14 @@ def report_context(request: HttpRequest, problems: list[dict[str, Any]]) -> dict
     """What problems.html needs: the page of the chosen lines, the overview and the filter's choices."""
     kind = request.GET.get("art", "")
     rule = request.GET.get("regel", "")
+    one = request.GET.get("problem", "")  # one kind of schema message
     chosen = problems
     if kind in KINDS:
         chosen = [item for item in chosen if item["art"] == KINDS[kind][0]]
     if rule:
         chosen = [item for item in chosen if item.get("regel") == rule]
+    if one:
+        chosen = [item for item in chosen if not item.get("regel") and _short_key(_kind(item)) == one]
     counts = {key: sum(item["art"] == art for item in problems) for key, (art, _) in KINDS.items()}
     kinds = overview(problems)
     return {
@@ -73,4 +92,6 @@ def report_context(request: HttpRequest, problems: list[dict[str, Any]]) -> dict
         "kinds": [(key, KINDS[key][1], count) for key, count in counts.items()] if all(counts.values()) else [],
         "kind": kind if kind in KINDS else "",
         "rule": rule,
+        "one": one,
+        "one_example": chosen[0]["meldung"] if one and chosen else "",
     }

@@ -22,7 +22,7 @@ from apps.uploads import progress, testphase
 from apps.uploads.actions import do_receive_package
 from apps.uploads.forms import StateFilter, UploadForm, megabytes
 from apps.uploads.models import Package
-from apps.uploads.report import report_context
+from apps.uploads.report import IN_FILE, report_context
 
 BODY_MARGIN = 1024 * 1024  # multipart headers and the CSRF token around the file
 
@@ -93,7 +93,8 @@ def detail_view(request: HttpRequest, package_uuid: uuid.UUID) -> HttpResponse:
 
 
 COLUMNS = [("art", "Art"), ("datei", "Datei"), ("zeile", "Zeile"), ("spalte", "Spalte"), ("pfad", "Element"),
-           ("patient_id", "Patient_ID"), ("meldung_id", "Meldung_ID"), ("regel", "Regel"), ("meldung", "Meldung"),
+           ("patient_id", "Patient_ID"), ("meldung_id", "Meldung_ID"), ("regel", "Regel"),
+           (IN_FILE, "Fehler dieser Art in der Datei"), ("meldung", "Meldung"),
            ("original", "Originalmeldung")]  # fmt: skip
 
 

@@ -48,7 +48,9 @@ def with_value(praxis, element: str, value: str) -> bytes:
         ("Diagnosedatum", "2030-01-01", "Diagnosedatum: Der Wert „2030-01-01“ liegt über dem größten erlaubten Wert "
                                         "2029-12-31."),
         ("GKV_Versichertennummer", "A12345678", "GKV_Versichertennummer: Der Wert „A12345678“ hat nicht das verlangte "
-                                               "Format (Muster [A-Z]\\d{9})."),
+                                               "Format: ein Großbuchstabe und neun Ziffern, z. B. A123456780."),
+        ("IKNR", "10157551", "IKNR: Der Wert „10157551“ hat nicht das verlangte Format: neun Ziffern, die mit 10 "
+                             "beginnen, z. B. 109519005."),
     ],
 )  # fmt: skip
 def test_the_mistakes_of_documentation_systems_are_explained(praxis, element, value, explained):

@@ -80,10 +80,10 @@ def test_an_impossible_date_is_refused_in_german():
     assert form.errors["Tumorzuordnung-Diagnosedatum"] == ["Den 31.02.2025 gibt es nicht."]
 
 
-def test_a_code_in_the_wrong_format_names_an_example():
+def test_a_code_in_the_wrong_format_is_described_in_words_with_an_example():
     form = step_form("Diagnose", "tumor", tumour_values(**{"Tumorzuordnung-Primaertumor_ICD-Code": "C504"}))
     assert form.errors["Tumorzuordnung-Primaertumor_ICD-Code"] == [
-        "Der Wert hat nicht das erwartete Format, z. B. C50.4."
+        "Der Wert hat nicht das erwartete Format: ein ICD-10-Code aus Kapitel C oder D, oder M72.4, z. B. C50.4."
     ]
 
 

@@ -211,7 +211,11 @@ def test_every_sample_gets_the_expected_schema_verdict_through_the_upload(praxis
     [
         ("Element '{http://www.basisdatensatz.de/oBDS/XML}IKNR': [facet 'pattern'] The value '222333444' is not "
          "accepted by the pattern '10\\d{7}'.",
-         "IKNR: Der Wert „222333444“ hat nicht das verlangte Format (Muster 10\\d{7})."),
+         "IKNR: Der Wert „222333444“ hat nicht das verlangte Format: neun Ziffern, die mit 10 beginnen, z. B. "
+         "109519005."),
+        ("Element '{http://www.basisdatensatz.de/oBDS/XML}Neu': [facet 'pattern'] The value 'Q1' is not accepted by "
+         "the pattern '[XYZ]\\d'.",  # a pattern of a later schema version: shown as it stands
+         "Neu: Der Wert „Q1“ hat nicht das verlangte Format: Muster [XYZ]\\d."),
         ("Element '{http://www.basisdatensatz.de/oBDS/XML}Geschlecht': [facet 'enumeration'] The value 'Q' is not an "
          "element of the set {'M', 'W'}.", "Geschlecht: Der Wert „Q“ ist hier nicht erlaubt. Erlaubt sind: 'M', 'W'."),
         ("Element '{http://www.basisdatensatz.de/oBDS/XML}Meldung': Missing child element(s). Expected is "
