@@ -8,6 +8,7 @@ import time_machine
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from apps.obds.safe_xml import SHOWN
 from apps.reports.export import package_xml
 from apps.uploads.models import Package, PackageState, Progress
 from apps.uploads.processing import process
@@ -178,4 +179,24 @@ def test_the_report_overview_leads_to_one_kind_of_problem(live_server, page: Pag
         page.wait_for_url(re.compile(r"\?regel=SEITE_UNPAARIG$"))
         visit.check()
         expect(listed.get_by_role("row")).to_have_count(13)
+        assert visit.violations == {}
+
+
+def test_the_overview_leads_to_one_kind_of_schema_error(live_server, page: Page, physician, praxis):
+    patients = [patient(number, praxis.melder_id, ["Diagnose"]) for number in range(SHOWN + 5)]
+    package = upload(with_wrong_sex(package_bytes(praxis, patients)), praxis, physician)
+    with time_machine.travel(datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC), tick=True):
+        visit = Visit(page, live_server.url)
+        visit.log_in(physician)
+        visit.open(f"/pakete/{package.uuid}/")
+        overview = page.get_by_role("region", name="Übersicht des Prüfberichts")
+        first = overview.get_by_role("row").nth(1)
+        expect(first).to_contain_text("Geschlecht: Der Wert „Q“ ist hier nicht erlaubt.")
+        expect(first.get_by_role("cell").nth(2)).to_have_text(str(SHOWN + 5))  # in the whole file
+        overview.get_by_role("link", name=f"Die ersten {SHOWN} zeigen").click()
+        page.wait_for_url(re.compile(r"\?problem=[0-9a-f]+$"))
+        visit.check()
+        expect(page.get_by_text("Gezeigt werden nur die Einträge dieser Art: Geschlecht:")).to_be_visible()
+        listed = page.get_by_role("region", name="Gefundene Probleme")
+        expect(listed.get_by_role("row")).to_have_count(SHOWN + 1)  # the header and the lines listed, not the Hinweis
         assert visit.violations == {}
