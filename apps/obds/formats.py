@@ -28,9 +28,9 @@ FORMATS = {  # pattern → (the format in words, an example that fits it)
     r"\d(\d)?(\d)?|U": ("eine Zahl mit einer bis drei Ziffern, oder U für unbekannt", "12"),
     r"0|[1-9](\d)?|[DNU]": ("eine Zahl von 0 bis 99 ohne führende Null, oder D, N oder U", "3"),
     r"[1-9](\d)?|[DNU]": ("eine Zahl von 1 bis 99, oder D, N oder U", "3"),
-    r"(is.*)|([a01234X].*)": ("beginnt mit a, 0, 1, 2, 3, 4, X oder is", "2a"),
-    r"[0123X].*": ("beginnt mit 0, 1, 2, 3 oder X", "1a"),
-    r"[01X].*": ("beginnt mit 0, 1 oder X", "1b"),
+    r"(is.*)|([a01234X].*)": ("ein Wert, der mit a, 0, 1, 2, 3, 4, X oder is beginnt", "2a"),
+    r"[0123X].*": ("ein Wert, der mit 0, 1, 2, 3 oder X beginnt", "1a"),
+    r"[01X].*": ("ein Wert, der mit 0, 1 oder X beginnt", "1b"),
     r"[m](,is){0,1}|(is)|[2-9](,is){0,1}|[1-9][0-9]{1,2}(,is){0,1}": (
         "m, is oder eine Zahl ab 2, wahlweise mit „,is“ dahinter", "m"),
     r"(([0-2]\d)|(3[01]))\.((0\d)|(1[0-2]))\.(18|19|20)\d\d": ("ein Datum als TT.MM.JJJJ", "01.03.2024"),
