@@ -31,7 +31,7 @@ def _compiled(pattern: str) -> re.Pattern[str] | None:
         return None  # an XSD-only construct; the whole-document validation still judges it
 
 
-def normalise(kind: SimpleType, text: str, example: str = "") -> str:
+def normalise(kind: SimpleType, text: str) -> str:
     """The canonical form of ``text`` (numbers with a dot), or ValueProblem."""
     if kind.base in INTEGER_BASES or kind.base == "decimal":
         text = _number(kind, text)
@@ -43,7 +43,7 @@ def normalise(kind: SimpleType, text: str, example: str = "") -> str:
     if kind.enumeration and text not in {value for value, _ in kind.enumeration}:
         raise ValueProblem("Bitte wählen Sie einen Wert aus der Liste.")
     if kind.patterns:
-        _pattern(kind.patterns, text, example)
+        _pattern(kind.patterns, text)
     return text
 
 
@@ -99,13 +99,13 @@ def _length(kind: SimpleType, text: str) -> None:
         raise ValueProblem(f"Bitte mindestens {shortest} Zeichen eingeben.")
 
 
-def _pattern(patterns: list[str], text: str, example: str) -> None:
+def _pattern(patterns: list[str], text: str) -> None:
     compiled = [found for found in map(_compiled, patterns) if found is not None]
     if not compiled or any(pattern.fullmatch(text) for pattern in compiled):
         return
     if max(len(pattern) for pattern in patterns) <= CODE_PATTERN_LENGTH:
-        words = next(filter(None, map(described, patterns)), "")
-        shown = f": {words}" if words else f", z. B. {example}" if example else ""
+        words = next(filter(None, map(described, patterns)), "")  # every pattern of the XSDs has words
+        shown = f": {words}" if words else ""
         raise ValueProblem(f"Der Wert hat nicht das erwartete Format{shown}.")
     raise ValueProblem(outside_repertoire(patterns, text))
 

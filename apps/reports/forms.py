@@ -14,7 +14,7 @@ from apps.obds.schema_model import ElementSpec, SimpleType
 from apps.obds.values import ValueProblem, normalise
 from apps.patients.forms import GermanDateField
 from apps.reports.entry import Group, Leaf, Path, assemble, build, problems, values_of
-from apps.reports.labels import example_for, option_label
+from apps.reports.labels import option_label
 from apps.reports.models import ReportType, Tumor
 
 LONG_TEXT = 255  # longer (or unlimited) free text gets a text area
@@ -72,8 +72,8 @@ class ObdsDateField(GermanDateField):
 class ObdsValueField(forms.CharField):
     """Text checked against its XSD type; numbers accept a decimal comma and are stored with a dot."""
 
-    def __init__(self, kind: SimpleType, example: str, **kwargs: Any) -> None:
-        self.kind, self.example = kind, example
+    def __init__(self, kind: SimpleType, **kwargs: Any) -> None:
+        self.kind = kind
         longest = int(kind.facets.get("maxLength", 0)) or None
         if kind.base == "string" and not kind.patterns and (longest is None or longest > LONG_TEXT):
             kwargs["widget"] = forms.Textarea(attrs={"rows": 3})
@@ -86,7 +86,7 @@ class ObdsValueField(forms.CharField):
         if not text:
             return ""
         try:
-            return normalise(self.kind, text, self.example)
+            return normalise(self.kind, text)
         except ValueProblem as problem:
             raise forms.ValidationError(str(problem), code="obds") from None
 
@@ -104,7 +104,7 @@ def field_for(leaf: Leaf) -> forms.Field:
         options["help_text"] = " ".join(filter(None, (leaf.hint, "Format TT.MM.JJJJ.")))
         field = ObdsDateField(**options)
     else:
-        field = ObdsValueField(kind, example_for(leaf.key), **options)
+        field = ObdsValueField(kind, **options)
     field.obds_required = leaf.required  # read by includes/field.html: required once its parent is given
     if code_list_for(leaf.key):
         field.widget.attrs["data-codes"] = code_list_for(leaf.key)

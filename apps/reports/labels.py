@@ -1,4 +1,4 @@
-"""German labels, hints and examples for oBDS elements.
+"""German labels and hints for oBDS elements (a code's format and example: apps/obds/formats.py).
 
 Labels come from the element names (``Primaertumor_Topographie_ICD_O`` → „Primärtumor Topographie ICD-O“) unless
 a plainer word is listed here. Hints stand next to fields where reporters often err (registry feedback on the
@@ -131,21 +131,6 @@ HINTS = {
     "Sterbedatum": "Datum laut Todesbescheinigung.",
 }
 
-EXAMPLES = {
-    "Primaertumor_ICD-Code": "C50.4",
-    "ICD-Code": "C50.4",
-    "Todesursache_ICD-Code": "C50.9",
-    "Morphologie_ICD_O-Code": "8500/3",
-    "Primaertumor_Topographie_ICD_O-Code": "C50.4",
-    "OPS-Code": "5-870.a2",
-    "OPS-Version": "2025",
-    "ATC-Version": "2025",
-    "ATC-Code": "L01XC03",
-    "Version": "10 2025 GM",
-    "MedDRA_Code": "10028813",
-    "Land": "DE",
-}
-
 _UMLAUTS = (("Ae", "Ä"), ("Oe", "Ö"), ("Ue", "Ü"), ("ae", "ä"), ("oe", "ö"), ("ue", "ü"))
 
 
@@ -176,10 +161,6 @@ def _by_suffix(table: dict[str, str], key: str) -> str:
 
 def hint_for(key: str, documentation: str) -> str:
     return _by_suffix(HINTS, key) or _short(documentation)
-
-
-def example_for(key: str) -> str:
-    return _by_suffix(EXAMPLES, key)
 
 
 def _short(text: str, limit: int = 220) -> str:

@@ -29,7 +29,6 @@ class ProblemKind:
 
     art: str
     example: str
-    rule: str
     count: int  # in the whole file, for a schema error whose lines the report cuts short
     first_line: int
     first_file: str  # in a ZIP upload, the file of the first line
@@ -61,7 +60,7 @@ def overview(problems: list[dict[str, Any]]) -> list[ProblemKind]:
             rule = item.get("regel", "")
             choice = f"regel={quote(rule)}" if rule else f"problem={_short_key(key)}"
             where = item.get("zeile", 0), item.get("datei", "")
-            found[key] = ProblemKind(item["art"], item["meldung"], rule, 1, *where, listed=1, choice=choice)
+            found[key] = ProblemKind(item["art"], item["meldung"], 1, *where, listed=1, choice=choice)
     for key, kind in found.items():
         kind.count = max(kind.listed, in_file[key])
     if len(problems) <= OVERVIEW_FROM or all(kind.count == 1 for kind in found.values()):  # the list says it all

@@ -463,7 +463,7 @@ def test_the_overview_of_a_zip_upload_names_the_file_of_the_first_line():
     problems = [{"art": "Hinweis", "regel": "R", "meldung": "m", "zeile": 7, "datei": f"teil{n}.xml"} for n in (2, 1)]
     problems += [{"art": "Hinweis", "meldung": f"einzeln {n}", "zeile": n} for n in range(10)]
     first = overview(problems)[0]
-    assert (first.rule, first.count, first.first_file, first.first_line) == ("R", 2, "teil2.xml", 7)
+    assert (first.choice, first.count, first.first_file, first.first_line) == ("regel=R", 2, "teil2.xml", 7)
 
 
 def test_the_overview_counts_one_schema_error_with_different_values_as_one_kind():
@@ -484,7 +484,7 @@ def test_the_overview_counts_one_schema_error_with_different_values_as_one_kind(
     ]
 
 
-def test_one_kind_of_schema_error_can_be_shown_alone(documentation, erika, praxis, physician):
+def test_one_kind_of_schema_error_can_be_shown_alone(documentation, erika, praxis, physician, clerk):
     date = ("Element '{http://www.basisdatensatz.de/oBDS/XML}Diagnosedatum': '%s' is not a valid value of the atomic "
             "type '{http://www.basisdatensatz.de/oBDS/XML}Zulaessiger_Datumsbereich_Typ'.")  # fmt: skip
     package = upload(xml_for(erika, praxis, [meldung(1, praxis.melder_id)]), praxis, physician)
@@ -505,6 +505,12 @@ def test_one_kind_of_schema_error_can_be_shown_alone(documentation, erika, praxi
     assert "Datum 8<" in listed and "Anderes 0<" not in listed
     unknown = documentation.get(f"/pakete/{package.uuid}/?problem=%3Cscript%3E").content.decode()
     assert "Keine Einträge dieser Art." in unknown and "<script>" not in unknown
+
+    documentation.logout()
+    log_in(documentation, clerk)
+    review = documentation.get(f"/vertrauensstelle/pakete/{package.uuid}/?{address}").content.decode()
+    listed = review[review.index("<h3>Alle Einträge</h3>") :]
+    assert "Datum 8<" in listed and "Anderes 0<" not in listed
 
 
 def test_a_short_report_or_one_without_repeats_has_no_overview(documentation, erika, praxis, physician):
