@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -12,6 +12,7 @@ from apps.obds.dates import DateProblem, parse_date
 from apps.obds.identifiers import ERSATZKODES, GKV_IK, KVNR, PKV_IK, ik_is_valid, kvnr_is_valid, normalise_kvnr
 from apps.obds.schema_model import SimpleType, load
 from apps.obds.values import ValueProblem, normalise
+from apps.patients.address import HOME, country_choices
 from apps.patients.models import DatePrecision, InsuranceKind, Sex
 
 NAME_MAX = 255  # oBDS Namenstring255_Typ
@@ -108,7 +109,12 @@ class PatientForm(forms.Form):
     hausnummer = forms.CharField(label="Hausnummer", max_length=20, required=False)
     plz = forms.CharField(label="PLZ", max_length=10, required=False)
     ort = forms.CharField(label="Ort", max_length=NAME_MAX, required=False)
-    land = forms.CharField(label="Land", max_length=2, required=False, initial="DE", help_text="Ländercode, z. B. DE")
+    land = forms.ChoiceField(
+        label="Land",
+        required=False,
+        initial=HOME,
+        error_messages={"invalid_choice": "Bitte wählen Sie das Land aus der Liste."},
+    )
     patient_id = forms.CharField(
         label="Eigene Patienten-ID",
         max_length=16,
@@ -124,6 +130,11 @@ class PatientForm(forms.Form):
         ("Adresse", ("strasse", "hausnummer", "plz", "ort", "land")),
         ("Kennung", ("patient_id",)),
     )  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        land = cast(forms.ChoiceField, self.fields["land"])
+        land.choices = country_choices(keep=str(self.initial.get("land") or ""))
 
     def fieldsets(self) -> list[tuple[str, list[forms.BoundField]]]:
         return [(legend, [self[name] for name in names]) for legend, names in self.FIELDSETS]

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 
 from apps.core.fields import BlindIndexField, EncryptedDateField, EncryptedJSONField, EncryptedTextField
+from apps.patients.address import one_line
 
 
 class InsuranceKind(models.TextChoices):
@@ -82,3 +83,7 @@ class Patient(models.Model):
 
     def __str__(self) -> str:
         return f"Patient {self.patient_id}"  # never the name: str() ends up in logs and error pages
+
+    @property
+    def address_line(self) -> str:
+        return one_line(self.adresse)

@@ -42,6 +42,7 @@ def test_master_data_is_saved_on_its_own_and_shown(staff_of_praxis):
     assert response["Location"] == f"/patienten/{patient.uuid}/"
     html = staff_of_praxis.get(response["Location"]).content.decode()
     assert "Mustermann, Erika" in html and "17.04.1961" in html and "A000500015" in html
+    assert "<dd>Heidestraße 17, 51147 Köln</dd>" in html  # a German address names no country
     assert patient.adresse == {
         "strasse": "Heidestraße",
         "hausnummer": "17",
@@ -68,6 +69,8 @@ def test_both_date_forms_are_accepted_and_stored_alike(staff_of_praxis, typed):
         ({"nachname": "x" * 5000}, "höchstens 255 Zeichen"),
         ({"nachname": ""}, "Bitte geben Sie Nachname ein."),
         ({"insurance_kind": "Sonstige", "iknr": "", "insurance_number": ""}, "Bitte wählen Sie einen Ersatzkode"),
+        ({"land": "Deutschland"}, "Bitte wählen Sie das Land aus der Liste."),
+        ({"land": "XX"}, "Bitte wählen Sie das Land aus der Liste."),
     ],
 )
 def test_bad_master_data_is_explained_at_the_field_and_nothing_is_saved(staff_of_praxis, changes, message):
@@ -75,6 +78,33 @@ def test_bad_master_data_is_explained_at_the_field_and_nothing_is_saved(staff_of
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Patient.objects.exists()
+
+
+def test_the_country_is_chosen_by_its_german_name_and_shown_by_it(staff_of_praxis):
+    form = staff_of_praxis.get("/patienten/neu/").content.decode()
+    assert '<option value="DE" selected>Deutschland</option>' in form
+    assert '<option value="AT">Österreich</option>' in form
+    create(staff_of_praxis, land="AT", plz="5020", ort="Salzburg")
+    patient = Patient.objects.get()
+    assert patient.adresse["land"] == "AT"
+    html = staff_of_praxis.get(f"/patienten/{patient.uuid}/").content.decode()
+    assert "<dd>Heidestraße 17, 5020 Salzburg, Österreich</dd>" in html
+
+
+def test_a_country_code_a_package_brought_stays_when_the_master_data_are_changed(staff_of_praxis):
+    """The XSD asks only for two capital letters; a code that names no country must not be lost by saving."""
+    create(staff_of_praxis)
+    patient = Patient.objects.get()
+    patient.adresse = {"ort": "Prishtina", "land": "XK"}
+    patient.save()
+    page = staff_of_praxis.get(f"/patienten/{patient.uuid}/bearbeiten/").content.decode()
+    assert '<option value="XK" selected>XK (unbekannter Ländercode)</option>' in page
+    address = {"strasse": "", "hausnummer": "", "plz": "", "ort": "Prishtina", "land": "XK"}
+    response = staff_of_praxis.post(f"/patienten/{patient.uuid}/bearbeiten/", {**ERIKA, **address, "titel": "Dr."})
+    assert response.status_code == 302
+    patient.refresh_from_db()
+    assert patient.adresse == {"ort": "Prishtina", "land": "XK"} and patient.titel == "Dr."
+    assert "<dd>Prishtina, XK</dd>" in staff_of_praxis.get(f"/patienten/{patient.uuid}/").content.decode()
 
 
 def test_script_in_a_name_is_refused_as_outside_obds_and_echoed_as_text(staff_of_praxis):
