@@ -7,6 +7,7 @@ else the embedded server's, which stops when this process exits. `make run` and 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -44,10 +45,23 @@ def database_url(var_dir: Path) -> str:
     return os.environ.get("DATABASE_URL") or start_embedded(var_dir)
 
 
+def _exit(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def exit_on_signals() -> None:
+    """SIGTERM and SIGHUP (``kill``, a service manager, a closed terminal) end this process as an exception would:
+    ``finally`` blocks run, and so does the embedded server's own clean-up at exit. Python's default would end it
+    at once and leave children and the embedded server running."""
+    signal.signal(signal.SIGTERM, _exit)
+    signal.signal(signal.SIGHUP, _exit)
+
+
 def main(argv: list[str]) -> int:
     if not argv:
         print("usage: python -m meldeportal.localdb COMMAND [ARGS…]", file=sys.stderr)
         return 2
+    exit_on_signals()
     var_dir = Path(os.environ.get("VAR_DIR", Path(__file__).resolve().parent.parent / "var"))
     environment = {**os.environ, "DATABASE_URL": database_url(var_dir)}
     try:

@@ -9,12 +9,13 @@ import sys
 import time
 from pathlib import Path
 
-from meldeportal.localdb import database_url
+from meldeportal.localdb import database_url, exit_on_signals
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def main() -> int:
+    exit_on_signals()  # through the ``finally`` below: server and worker are stopped, their port freed
     var_dir = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
     environment = {**os.environ, "DATABASE_URL": database_url(var_dir)}
     environment.setdefault("MELDEPORTAL_ENV", "development")
@@ -36,7 +37,8 @@ def main() -> int:
         interrupted = True
         return 0
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the clean shutdown short
+        for which in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # a second one must not cut the shutdown short
+            signal.signal(which, signal.SIG_IGN)
         # Ctrl-C reached the children too (same process group): give them time to finish on their own.
         grace = 10.0 if interrupted else 0.1
         for process in processes:
