@@ -35,9 +35,13 @@ def test_master_data_is_entered_shown_and_found(live_server, page: Page, colleag
 
         page.get_by_label("Versichertennummer").fill("A000500015")
         page.get_by_label("Geburtsdatum", exact=True).fill("17.04.1961")
+        page.get_by_label("Ort").fill("Salzburg")
+        expect(page.get_by_label("Land")).to_have_value("DE")
+        page.get_by_label("Land").select_option(label="Österreich")
         page.get_by_role("button", name="Stammdaten speichern").click()
         visit.check()
         expect(page.get_by_role("heading", level=1)).to_have_text("Mustermann, Erika")
+        expect(page.get_by_text("Salzburg, Österreich")).to_be_visible()
         assert Patient.objects.count() == 1
 
         visit.open("/patienten/")
