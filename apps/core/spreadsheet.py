@@ -5,6 +5,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import TypeVar
+
+Item = TypeVar("Item")
 
 
 def safe_cell(value: object) -> str:
@@ -23,3 +27,11 @@ def csv_lines(rows: Iterable[Iterable[object]]) -> Iterator[str]:
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
+
+
+def in_batches(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+    """``items`` in lists of ``size`` (the last one shorter): a streamed download reads its rows batch by batch,
+    so what each batch needs besides (names, corrections) takes one query, not one per row."""
+    remaining = iter(items)
+    while batch := list(islice(remaining, size)):
+        yield batch

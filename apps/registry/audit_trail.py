@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core.models import AuditEvent
+from apps.core.spreadsheet import in_batches
 from apps.institutions.models import Institution
 from apps.registry.audit_labels import action_label, actor_label, event_facts, target_label
 from apps.uploads.models import Package
@@ -56,13 +57,8 @@ def rows(events: Iterable[AuditEvent]) -> list[Row]:
 def csv_rows(events: Iterable[AuditEvent]) -> Iterator[list[object]]:
     """The heading, then one row per event, read in batches so that a long trail streams."""
     yield ["Zeitpunkt", "Wer", "Was", "Betrifft", "Angaben", "IP-Adresse"]
-    batch: list[AuditEvent] = []
-    for event in events:
-        batch.append(event)
-        if len(batch) == CSV_BATCH:
-            yield from _csv_batch(batch)
-            batch = []
-    yield from _csv_batch(batch)
+    for batch in in_batches(events, CSV_BATCH):
+        yield from _csv_batch(batch)
 
 
 def _csv_batch(batch: list[AuditEvent]) -> Iterator[list[object]]:

@@ -8,12 +8,12 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from apps.accounts.backends import canonical_username
 from apps.accounts.models import Role, User
 from apps.core.audit import Detail
 from apps.core.models import AuditEvent
+from apps.core.period import PeriodFilter
 from apps.institutions.models import Institution, UploadStatus
 from apps.patients.forms import GermanDateField
 from apps.registry.audit_labels import ACTIONS
@@ -124,7 +124,7 @@ class UploadStatusForm(forms.Form):
 BROKEN_LINK = "Dieser Link ist unvollständig. Bitte öffnen Sie ihn erneut auf der Seite des Benutzers oder Pakets."
 
 
-class AuditFilter(forms.Form):
+class AuditFilter(PeriodFilter):
     """The filter of the whole audit trail (sent with GET): a period, who, what; each may stay empty."""
 
     von = GermanDateField(label="Von", required=False)
@@ -143,22 +143,12 @@ class AuditFilter(forms.Form):
         self.fields["was"].choices = [("", "alle"), *actions]  # type: ignore[attr-defined]
         self.fields["was"].error_messages["invalid_choice"] = "Bitte wählen Sie einen Eintrag der Liste."
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        start, end = cleaned.get("von"), cleaned.get("bis")
-        if start and end and end < start:
-            self.add_error("bis", "Das Ende des Zeitraums liegt vor seinem Anfang.")
-        return cleaned
-
     def chosen(self, events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
         """The events the filter asks for; all of them while it is empty or wrong (its errors say why)."""
         if not self.is_valid():
             return events
-        start, end, actor, action = (self.cleaned_data[name] for name in ("von", "bis", "wer", "was"))
-        if start:
-            events = events.filter(created_at__gte=_midnight(start))
-        if end:
-            events = events.filter(created_at__lt=_midnight(end + datetime.timedelta(days=1)))
+        events = self.in_period(events, "created_at")
+        actor, action = self.cleaned_data["wer"], self.cleaned_data["was"]
         if actor:  # CharField strips it
             events = events.filter(actor_label__icontains=actor)
         if action:
@@ -177,11 +167,6 @@ class AuditFilter(forms.Form):
         shown |= {"wer": self.cleaned_data["wer"], "was": self.cleaned_data["was"]}
         shown |= {name: str(self.cleaned_data[name] or "") for name in ("betrifft", "von_benutzer")}
         return {name: value for name, value in shown.items() if value}
-
-
-def _midnight(day: datetime.date) -> datetime.datetime:
-    """The start of ``day`` in the registry's time zone."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
 def _german(day: datetime.date | None) -> str:

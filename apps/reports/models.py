@@ -23,6 +23,18 @@ class ReportType(models.TextChoices):
     TUMORKONFERENZ = "Tumorkonferenz", "Tumorkonferenz"
 
 
+# The values of oBDS Meldeanlass (the XSD documents none of them) as a page shows them.
+MELDEANLASS = {
+    "diagnose": "Diagnose",
+    "histologie_zytologie": "Histologie/Zytologie",
+    "behandlungsbeginn": "Behandlungsbeginn",
+    "behandlungsende": "Behandlungsende",
+    "statusaenderung": "Statusänderung",
+    "statusmeldung": "Statusmeldung",
+    "tod": "Tod",
+}
+
+
 class Tumor(models.Model):
     """One primary tumour of a patient, numbered 1, 2, … per patient (the oBDS Tumor_ID).
 
@@ -106,6 +118,18 @@ class Report(models.Model):
         ordering = ["-sent_at"]
         # Meldung_IDs are the sender's: unique per institution (uploads bring the ids of hospital systems).
         constraints = [models.UniqueConstraint(fields=["institution", "meldung_id"], name="meldung_id_per_institution")]
+        # The list of an institution's sent reports, newest first, one page at a time (apps/reports/sent.py).
+        indexes = [models.Index(fields=["institution", "-sent_at"], name="report_institution_sent")]
 
     def __str__(self) -> str:
         return f"Meldung {self.meldung_id}"
+
+    @property
+    def meldeanlass_label(self) -> str:
+        return MELDEANLASS.get(self.meldeanlass, self.meldeanlass)
+
+    @property
+    def kind_label(self) -> str:
+        """„Operation (Behandlungsende)“; the Meldeanlass only where it says more than the report type."""
+        kind, occasion = self.get_report_type_display(), self.meldeanlass_label
+        return f"{kind} ({occasion})" if occasion and occasion != kind else kind

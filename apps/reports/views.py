@@ -8,16 +8,19 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts.decorators import current_institution, current_user, institution_member_required
+from apps.core.paging import page_of
+from apps.core.spreadsheet import csv_lines
 from apps.obds import codes
 from apps.obds.plausibility import Finding, Severity
 from apps.patients.lookups import get_patient_for_user
-from apps.reports import lookups, wizard
+from apps.reports import lookups, sent, wizard
 from apps.reports.actions import (
     DraftGone,
     SendingRefused,
@@ -65,6 +68,34 @@ def drafts_view(request: HttpRequest) -> HttpResponse:
     )
     context = {"drafts": drafts, "draft_max_age_days": settings.DRAFT_MAX_AGE_DAYS}
     return render(request, "reports/drafts.html", context)
+
+
+@never_cache
+@institution_member_required
+def sent_view(request: HttpRequest) -> HttpResponse:
+    sent_filter = sent.SentFilter(request.GET or None)
+    paged = page_of(request, sent_filter.chosen(sent.sent_reports(current_institution(request).pk)))
+    context = {
+        **paged,
+        "entries": sent.entries(list(paged["page"])),
+        "sent_filter": sent_filter,
+        "filtered": sent_filter.active,
+    }
+    return render(request, "reports/sent.html", context)
+
+
+@never_cache
+@institution_member_required
+def sent_csv_view(request: HttpRequest) -> HttpResponse:
+    """The reports the filter chooses, all of them, as CSV; a wrong filter gets the page with its errors instead
+    of a file of every report."""
+    sent_filter = sent.SentFilter(request.GET or None)
+    if sent_filter.is_bound and not sent_filter.is_valid():
+        return sent_view(request)
+    reports = sent_filter.chosen(sent.sent_reports(current_institution(request).pk))
+    response = StreamingHttpResponse(csv_lines(sent.csv_rows(reports)), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="Meldungen-{timezone.localdate():%Y-%m-%d}.csv"'
+    return response  # type: ignore[return-value]  # streamed; the decorators only pass it on
 
 
 def _gone(request: HttpRequest, draft_uuid: uuid.UUID) -> HttpResponse:

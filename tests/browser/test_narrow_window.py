@@ -36,7 +36,8 @@ def test_every_main_page_fits_a_narrow_window(live_server, page: Page, physician
     as_physician = [
         "/", "/konto/", "/patienten/", "/patienten/neu/", f"/patienten/{erika.uuid}/",
         f"/patienten/{erika.uuid}/bearbeiten/", f"/patienten/{erika.uuid}/meldung/", "/entwuerfe/", *steps,
-        f"/entwuerfe/{draft.uuid}/pruefen/", f"/meldungen/{report.uuid}/", "/pakete/", f"/pakete/{package.uuid}/",
+        f"/entwuerfe/{draft.uuid}/pruefen/", "/meldungen/", f"/meldungen/{report.uuid}/", "/pakete/",
+        f"/pakete/{package.uuid}/",
     ]  # fmt: skip
     as_clerk = [
         "/", "/vertrauensstelle/", "/vertrauensstelle/gesperrt/", "/vertrauensstelle/einrichtungen/neu/",

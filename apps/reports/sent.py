@@ -1,0 +1,100 @@
+"""The institution's sent Meldungen in one list, online-entered and uploaded alike: the filter and one page's rows.
+
+A page of 50 rows takes a fixed number of queries: the reports with patient, tumour, sender and package, then the
+corrections of the reports shown. Only the shown rows are decrypted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from apps.core.period import PeriodFilter
+from apps.core.spreadsheet import in_batches
+from apps.patients.forms import GermanDateField
+from apps.reports.history import Entry, event_date
+from apps.reports.models import Report, ReportType
+
+ONLINE, PACKAGE = "online", "paket"
+NOT_LISTED = "Bitte wählen Sie einen Eintrag der Liste."
+CSV_BATCH = 500  # reports read at a time while the download streams (each holds its encrypted content)
+CSV_HEADING = ["Meldung_ID", "Patient_ID", "Meldungsart", "Meldeanlass", "Tumor", "Datum", "Eingang", "Weg",
+               "Paket", "Status"]  # fmt: skip
+
+
+class SentFilter(PeriodFilter):
+    """The list's filter (sent with GET): a period of arrival, a report type, the way it came."""
+
+    von = GermanDateField(label="Eingang ab", required=False, help_text="TT.MM.JJJJ")
+    bis = GermanDateField(label="Eingang bis", required=False, help_text="TT.MM.JJJJ, der Tag selbst zählt mit")
+    art = forms.ChoiceField(
+        label="Meldungsart",
+        required=False,
+        choices=[("", "alle"), *ReportType.choices],
+        error_messages={"invalid_choice": NOT_LISTED},
+    )
+    weg = forms.ChoiceField(
+        label="Weg",
+        required=False,
+        choices=[("", "alle"), (ONLINE, "online erfasst"), (PACKAGE, "aus Meldungspaketen")],
+        error_messages={"invalid_choice": NOT_LISTED},
+    )
+
+    @property
+    def active(self) -> bool:
+        return self.is_valid() and any(self.cleaned_data.values())
+
+    def chosen(self, reports: QuerySet[Report]) -> QuerySet[Report]:
+        """The reports the filter asks for; all of them while it is empty or wrong (its errors say why)."""
+        if not self.is_valid():
+            return reports
+        reports = self.in_period(reports, "sent_at")
+        wanted = self.cleaned_data
+        if wanted["art"]:
+            reports = reports.filter(report_type=wanted["art"])
+        if wanted["weg"]:
+            reports = reports.filter(package__isnull=wanted["weg"] == ONLINE)
+        return reports
+
+
+def sent_reports(institution_id: int) -> QuerySet[Report]:
+    """The institution's reports, newest first, with what a row shows."""
+    return (
+        Report.objects.filter(institution_id=institution_id)
+        .select_related("patient", "tumor", "sent_by", "package")
+        .defer("package__problems")  # a package's report can be long, and each row would fetch it
+        .order_by("-sent_at", "-pk")
+    )
+
+
+def entries(reports: list[Report]) -> list[Entry]:
+    """The rows of one page: each report with the date of its event and the correction that replaced it, if any."""
+    corrections = (
+        Report.objects.filter(corrects__in=reports).only("meldung_id", "corrects", "sent_at").order_by("sent_at")
+    )
+    corrected_by = {correction.corrects_id: correction for correction in corrections}
+    return [Entry(report, event_date(report), corrected_by.get(report.pk)) for report in reports]
+
+
+def csv_rows(reports: QuerySet[Report]) -> Iterator[list[object]]:
+    """The heading, then one row per report, without names (the Patient_ID identifies the patient to the
+    institution), read in batches so that a long list streams."""
+    yield list(CSV_HEADING)
+    for batch in in_batches(reports.iterator(chunk_size=CSV_BATCH), CSV_BATCH):
+        for entry in entries(batch):
+            report = entry.report
+            yield [
+                report.meldung_id,
+                report.patient.patient_id,
+                report.get_report_type_display(),
+                report.meldeanlass_label,
+                report.tumor.number,
+                f"{entry.date:%d.%m.%Y}" if entry.date else "",
+                f"{timezone.localtime(report.sent_at):%d.%m.%Y %H:%M}",
+                "Paket" if report.package else "online",
+                report.package.filename if report.package else "",
+                entry.status,
+            ]
