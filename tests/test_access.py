@@ -60,6 +60,8 @@ MATRIX = {
     "reports:check": REPORTER,
     "reports:delete": REPORTER,
     "reports:step": REPORTER,
+    "reports:sent": REPORTER,
+    "reports:sent_csv": REPORTER,
     "reports:report": REPORTER,
     "reports:correct": REPORTER,
     "reports:xml": REPORTER,
