@@ -29,8 +29,10 @@ def get_report_for_user(user: User, report_uuid: uuid.UUID) -> Report:
     if user.institution_id is None:
         raise Http404
     try:
-        return Report.objects.select_related("patient", "tumor", "institution", "sent_by", "corrects").get(
-            uuid=report_uuid, institution_id=user.institution_id or 0
+        return (
+            Report.objects.select_related("patient", "tumor", "institution", "sent_by", "corrects", "package")
+            .defer("package__problems")  # the package's report is not shown here, and can be long
+            .get(uuid=report_uuid, institution_id=user.institution_id or 0)
         )
     except Report.DoesNotExist:
         raise Http404 from None

@@ -135,3 +135,10 @@ def test_a_page_takes_as_many_queries_for_many_reports_as_for_one(doctor, online
     with CaptureQueriesContext(connection) as one:
         doctor.get("/meldungen/", {"weg": "online"})
     assert len(many) == len(one)
+
+
+def test_an_uploaded_report_names_its_package(doctor, uploaded):
+    report = uploaded[0]
+    html = doctor.get(f"/meldungen/{report.uuid}/").content.decode()
+    assert f'<a href="/pakete/{report.package.uuid}/">klinik.xml</a> vom 23.11.2026' in html
+    assert '<a href="/meldungen/">Alle gesendeten Meldungen</a>' in html
