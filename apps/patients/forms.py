@@ -155,7 +155,7 @@ class PatientForm(forms.Form):
     OBDS_ELEMENTS = {
         "nachname": "Nachname", "vornamen": "Vornamen", "titel": "Titel", "namenszusatz": "Namenszusatz",
         "namensvorsatz": "Namensvorsatz", "geburtsname": "Geburtsname", "strasse": "Adresse/Strasse",
-        "hausnummer": "Adresse/Hausnummer", "plz": "Adresse/PLZ", "ort": "Adresse/Ort", "land": "Adresse/Land",
+        "hausnummer": "Adresse/Hausnummer", "plz": "Adresse/PLZ", "ort": "Adresse/Ort",
         "fruehere_namen": "Menge_Frueherer_Name/Frueherer_Name",
     }  # fmt: skip
 

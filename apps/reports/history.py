@@ -7,6 +7,7 @@ encrypted report data, decrypted only for the rows shown.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from apps.obds.plausibility.engine import as_date, get
@@ -51,9 +52,15 @@ class History:
     drafts: list[Draft]
 
 
+def entries(reports: list[Report], corrections: Iterable[Report]) -> list[Entry]:
+    """Each report with the date of its event and the correction that replaced it, if any (``corrections`` oldest
+    first, so the newest one wins)."""
+    corrected_by = {correction.corrects_id: correction for correction in corrections}
+    return [Entry(report, event_date(report), corrected_by.get(report.pk)) for report in reports]
+
+
 def history(patient: Patient) -> History:
     reports = list(Report.objects.filter(patient=patient).select_related("sent_by", "tumor").order_by("-sent_at"))
-    corrected_by = {report.corrects_id: report for report in reversed(reports) if report.corrects_id}
-    entries = [Entry(report, event_date(report), corrected_by.get(report.pk)) for report in reports]
+    sent = entries(reports, (report for report in reversed(reports) if report.corrects_id))
     drafts = list(patient.drafts.select_related("created_by", "tumor").order_by("-updated_at"))
-    return History(list(patient.tumors.all()), entries, drafts)
+    return History(list(patient.tumors.all()), sent, drafts)

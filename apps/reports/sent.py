@@ -15,7 +15,7 @@ from django.utils import timezone
 from apps.core.period import PeriodFilter
 from apps.core.spreadsheet import in_batches
 from apps.patients.forms import GermanDateField
-from apps.reports.history import Entry, event_date
+from apps.reports.history import Entry, entries
 from apps.reports.models import Report, ReportType
 
 ONLINE, PACKAGE = "online", "paket"
@@ -70,13 +70,10 @@ def sent_reports(institution_id: int) -> QuerySet[Report]:
     )
 
 
-def entries(reports: list[Report]) -> list[Entry]:
-    """The rows of one page: each report with the date of its event and the correction that replaced it, if any."""
-    corrections = (
-        Report.objects.filter(corrects__in=reports).only("meldung_id", "corrects", "sent_at").order_by("sent_at")
-    )
-    corrected_by = {correction.corrects_id: correction for correction in corrections}
-    return [Entry(report, event_date(report), corrected_by.get(report.pk)) for report in reports]
+def rows(reports: list[Report]) -> list[Entry]:
+    """The rows of one page (or one batch of the CSV), with the corrections of these reports in one query."""
+    corrections = Report.objects.filter(corrects__in=reports).only("meldung_id", "corrects", "sent_at")
+    return entries(reports, corrections.order_by("sent_at"))
 
 
 def csv_rows(reports: QuerySet[Report]) -> Iterator[list[object]]:
@@ -84,7 +81,7 @@ def csv_rows(reports: QuerySet[Report]) -> Iterator[list[object]]:
     institution), read in batches so that a long list streams."""
     yield list(CSV_HEADING)
     for batch in in_batches(reports.iterator(chunk_size=CSV_BATCH), CSV_BATCH):
-        for entry in entries(batch):
+        for entry in rows(batch):
             report = entry.report
             yield [
                 report.meldung_id,

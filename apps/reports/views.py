@@ -73,15 +73,13 @@ def drafts_view(request: HttpRequest) -> HttpResponse:
 @never_cache
 @institution_member_required
 def sent_view(request: HttpRequest) -> HttpResponse:
-    sent_filter = sent.SentFilter(request.GET or None)
+    return _sent_page(request, sent.SentFilter(request.GET or None))
+
+
+def _sent_page(request: HttpRequest, sent_filter: sent.SentFilter, status: int = 200) -> HttpResponse:
     paged = page_of(request, sent_filter.chosen(sent.sent_reports(current_institution(request).pk)))
-    context = {
-        **paged,
-        "entries": sent.entries(list(paged["page"])),
-        "sent_filter": sent_filter,
-        "filtered": sent_filter.active,
-    }
-    return render(request, "reports/sent.html", context)
+    context = {**paged, "entries": sent.rows(list(paged["page"])), "sent_filter": sent_filter}
+    return render(request, "reports/sent.html", context, status=status)
 
 
 @never_cache
@@ -91,7 +89,7 @@ def sent_csv_view(request: HttpRequest) -> HttpResponse:
     of a file of every report."""
     sent_filter = sent.SentFilter(request.GET or None)
     if sent_filter.is_bound and not sent_filter.is_valid():
-        return sent_view(request)
+        return _sent_page(request, sent_filter, status=400)
     reports = sent_filter.chosen(sent.sent_reports(current_institution(request).pk))
     response = StreamingHttpResponse(csv_lines(sent.csv_rows(reports)), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="Meldungen-{timezone.localdate():%Y-%m-%d}.csv"'

@@ -65,12 +65,14 @@ def started_from(folder: Path) -> list[psutil.Process]:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("embedded", [False, True], ids=["DATABASE_URL given", "embedded PostgreSQL"])
-def test_make_run_serves_the_portal_and_a_sigterm_stops_all_it_started(embedded, empty_database, tmp_path):
+def test_make_run_serves_the_portal_and_a_sigterm_stops_all_it_started(embedded, request, tmp_path):
     port = free_port()
-    environment = {**os.environ, "DATABASE_URL": empty_database, "VAR_DIR": str(tmp_path), "PORT": str(port)}
+    environment = {**os.environ, "VAR_DIR": str(tmp_path), "PORT": str(port)}
     environment.pop("MELDEPORTAL_ENV", None)
     if embedded:  # as on a fresh laptop: `make run` starts its own PostgreSQL in VAR_DIR
         del environment["DATABASE_URL"]
+    else:
+        environment["DATABASE_URL"] = request.getfixturevalue("empty_database")
     runner = subprocess.Popen(
         [sys.executable, "-m", "meldeportal.run"], cwd=BASE_DIR, env=environment, text=True,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
