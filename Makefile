@@ -27,7 +27,8 @@ pytest: $(INSTALLED) system-packages
 bench: $(INSTALLED)
 	$(WITH_DB) sh -c '$(BIN)/python bench/crypto.py && $(BIN)/python bench/login.py && $(BIN)/python bench/patients.py && $(BIN)/python bench/upload.py'
 
-$(INSTALLED): pyproject.toml
+# setup.py builds apps/obds/compiled_reader.pyx (optional: without a C compiler the portal reads in Python).
+$(INSTALLED): pyproject.toml setup.py apps/obds/compiled_reader.pyx
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
@@ -41,4 +42,4 @@ system-packages:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium libxml2-utils; }
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build apps/obds/compiled_reader.c apps/obds/compiled_reader.*.so

@@ -17,6 +17,11 @@ from typing import Any
 from django.conf import settings
 from lxml import etree  # type: ignore[import-untyped]  # lxml-stubs 0.5 lags lxml 6
 
+try:
+    from apps.obds import compiled_reader as compiled_reader  # built from compiled_reader.pyx (setup.py)
+except (ImportError, ValueError):  # not built (no C compiler); ValueError: built against another lxml
+    compiled_reader = None  # type: ignore[assignment]
+
 XS = "{http://www.w3.org/2001/XMLSchema}"
 UNBOUNDED = None
 Data = Any  # str | dict[str, Data] | list[Data]
@@ -219,7 +224,18 @@ class Reader:
     repeated), and whether the element has text beside its attributes."""
 
     text: bool
+    namespace: str  # of the element and its children
     children: dict[str, tuple[str, Reader | None, bool]] = field(default_factory=dict)
+    _plain: list[Any] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def plain(self) -> list[Any]:
+        """This Reader as ``compiled_reader`` takes it, keyed by local names; made once (the table of a recursive
+        type holds itself)."""
+        if self._plain is None:
+            self._plain = [self.text, {}]
+            for tag, (name, below, repeated) in self.children.items():
+                self._plain[1][etree.QName(tag).localname] = (name, below and below.plain(), repeated)
+        return self._plain
 
 
 def _make_readers(spec: ElementSpec, prefix: str) -> Reader:
@@ -227,7 +243,7 @@ def _make_readers(spec: ElementSpec, prefix: str) -> Reader:
     recursive types: a spec's Reader is kept before its children are read)."""
     if prefix in spec._readers:
         return spec._readers[prefix]
-    reader = spec._readers[prefix] = Reader(text=spec.text is not None)
+    reader = spec._readers[prefix] = Reader(text=spec.text is not None, namespace=prefix[1:-1])
     for child in reversed(spec.content.elements() if spec.content is not None else []):
         below = None if child.text_only else _make_readers(child, prefix)
         reader.children[prefix + child.name] = (child.name, below, child.repeated)
@@ -239,12 +255,15 @@ def to_data(element: Any, spec: ElementSpec) -> Data:
     if spec.text_only:
         return element.text or ""
     tag = element.tag
-    return _read(element, spec.reader(tag[: tag.find("}") + 1]))
+    reader = spec.reader(tag[: tag.find("}") + 1])
+    if compiled_reader is not None:
+        return compiled_reader.read(element, reader.plain(), reader.namespace.encode())
+    return _read(element, reader)
 
 
 def _read(element: Any, reader: Reader) -> dict[str, Data]:
-    """This runs for every element of every uploaded package: one table lookup per child by its full tag, and
-    text-only children (most of them) are taken without a further call."""
+    """This runs for every element of every uploaded package (where ``compiled_reader`` is not built): one table
+    lookup per child by its full tag, and text-only children (most of them) are taken without a further call."""
     attributes = element.items()
     data: dict[str, Data] = {"@" + name: value for name, value in attributes if name[0] != "{"} if attributes else {}
     if reader.text:

@@ -154,13 +154,19 @@ def text(value: Any) -> str | None:
 
 def get(data: Any, path: str) -> Any:
     """``get(meldung, "Tumorzuordnung/Primaertumor_ICD/Code")``; the first item of a repeated element."""
-    for part in path.split("/"):
+    for part in _parts(path):
         if isinstance(data, list):
             data = data[0] if data else None
         if not isinstance(data, dict):
             return None
         data = data.get(part)
     return data
+
+
+@functools.cache
+def _parts(path: str) -> tuple[str, ...]:
+    """A path split once: the rules ask for the same few paths thousands of times in each package."""
+    return tuple(path.split("/"))
 
 
 def walk(data: Any, trail: str = "") -> Iterator[tuple[str, Any]]:

@@ -1,0 +1,3 @@
+from typing import Any
+
+def read(element: Any, table: list[Any], namespace: bytes) -> dict[str, Any]: ...

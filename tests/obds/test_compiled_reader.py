@@ -1,0 +1,101 @@
+"""The compiled reading of uploads (apps/obds/compiled_reader.pyx) gives exactly what the Python reading gives."""
+
+import csv
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from lxml import etree  # type: ignore[import-untyped]
+
+from apps.obds import schema_model
+
+SAMPLES = Path(settings.OBDS_SCHEMA_DIR).parent / "samples"
+OBDS_SAMPLES = [
+    row["file"]
+    for row in csv.DictReader((SAMPLES / "expected.csv").open(encoding="utf-8"))
+    if "oBDS" in row["reference_xsd"]
+]
+NS = "http://www.basisdatensatz.de/oBDS/XML"
+
+needs_it = pytest.mark.skipif(
+    schema_model.compiled_reader is None and not shutil.which("cc"),
+    reason="no C compiler here, so the compiled reader was not built and the portal reads in Python",
+)
+
+
+def both(element: Any, spec: schema_model.ElementSpec) -> list[Any]:
+    """What each reading makes of ``element``: its data, or the name in its KeyError."""
+    namespace = etree.QName(element).namespace
+    reader = spec.reader(f"{{{namespace}}}" if namespace else "")
+    results: list[Any] = []
+    for compiled in (False, True):
+        try:
+            if compiled:
+                results.append(schema_model.compiled_reader.read(element, reader.plain(), reader.namespace.encode()))
+            else:
+                results.append(schema_model._read(element, reader))
+        except KeyError as error:
+            results.append(("KeyError", error.args))
+    return results
+
+
+def test_it_is_built_wherever_a_c_compiler_is():
+    if not shutil.which("cc"):
+        pytest.skip("no C compiler here: the portal reads in Python")
+    assert schema_model.compiled_reader is not None
+
+
+@needs_it
+@pytest.mark.parametrize("file", OBDS_SAMPLES, ids=[name.rsplit("__", 1)[-1] for name in OBDS_SAMPLES])
+def test_it_reads_every_obds_sample_as_python_does(file):
+    model = schema_model.load()
+    root = etree.parse(str(SAMPLES.parent / file)).getroot()
+    python, compiled = both(root, model.root)
+    assert compiled == python
+    for patient in root.iter(f"{{{NS}}}Patient"):  # where the upload reads them
+        python, compiled = both(patient, model.root.child("Menge_Patient").child("Patient"))
+        assert compiled == python
+
+
+def patient(inner: str, attributes: str = "") -> etree._Element:
+    return etree.fromstring(
+        f'<Patient xmlns="{NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:x="urn:x" '
+        f'Patient_ID="P1" {attributes}>{inner}</Patient>'
+    )
+
+
+STAMMDATEN = "<Patienten_Stammdaten><Nachname>{}</Nachname><Geschlecht>W</Geschlecht></Patienten_Stammdaten>"
+CASES = {
+    "plain": patient(STAMMDATEN.format("Müller 😀")),
+    "comments and instructions between and inside": patient(
+        "<!-- a --><?pi x?>" + STAMMDATEN.format("Mül<!-- b -->ler")
+    ),
+    "CDATA": patient(STAMMDATEN.format("<![CDATA[<script>alert(1)</script>]]> &amp; mehr")),
+    "empty text": patient(STAMMDATEN.format("")),
+    "namespaced attributes are not data": patient(STAMMDATEN.format("A"), 'xsi:nil="false" x:y="1"'),
+    "attribute with markup characters": patient(STAMMDATEN.format("A"), 'Extra="&lt;b&gt; &amp; &quot;"'),
+    "child the schema does not allow": patient("<Unbekannt/>"),
+    "allowed name in another namespace": patient('<Patienten_Stammdaten xmlns="urn:other"/>'),
+    "allowed name without a namespace": patient('<Patienten_Stammdaten xmlns=""/>'),
+    "repeated element": patient(
+        "<Menge_Meldung>"
+        + '<Meldung Meldung_ID="1"><Anmerkung>a</Anmerkung></Meldung><Meldung Meldung_ID="2"/>'
+        + "</Menge_Meldung>"
+    ),
+}
+
+
+@needs_it
+@pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
+def test_it_reads_odd_but_possible_input_as_python_does(case):
+    python, compiled = both(case, schema_model.load().root.child("Menge_Patient").child("Patient"))
+    assert compiled == python
+
+
+@needs_it
+def test_a_text_only_child_reads_as_its_text_and_a_refused_child_names_itself():
+    spec = schema_model.load().root.child("Menge_Patient").child("Patient")
+    assert both(CASES["plain"], spec)[1]["Patienten_Stammdaten"]["Nachname"] == "Müller 😀"
+    assert both(CASES["child the schema does not allow"], spec)[1] == ("KeyError", ("Unbekannt",))
