@@ -2,6 +2,7 @@
 
 import csv
 import shutil
+import sysconfig
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +20,10 @@ OBDS_SAMPLES = [
 ]
 NS = "http://www.basisdatensatz.de/oBDS/XML"
 
-needs_it = pytest.mark.skipif(
-    schema_model.compiled_reader is None and not shutil.which("cc"),
-    reason="no C compiler here, so the compiled reader was not built and the portal reads in Python",
-)
+# What setup.py needs to build it; where either is missing, the install goes on and the portal reads in Python.
+BUILDABLE = bool(shutil.which("cc")) and (Path(sysconfig.get_paths()["include"]) / "Python.h").exists()
+NOT_BUILDABLE = "no C compiler or no Python headers here: the portal reads uploads in Python"
+needs_it = pytest.mark.skipif(schema_model.compiled_reader is None and not BUILDABLE, reason=NOT_BUILDABLE)
 
 
 def both(element: Any, spec: schema_model.ElementSpec) -> list[Any]:
@@ -41,9 +42,8 @@ def both(element: Any, spec: schema_model.ElementSpec) -> list[Any]:
     return results
 
 
-def test_it_is_built_wherever_a_c_compiler_is():
-    if not shutil.which("cc"):
-        pytest.skip("no C compiler here: the portal reads in Python")
+@pytest.mark.skipif(not BUILDABLE, reason=NOT_BUILDABLE)
+def test_it_is_built_wherever_it_can_be():
     assert schema_model.compiled_reader is not None
 
 
