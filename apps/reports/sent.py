@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from apps.core.period import PeriodFilter
@@ -26,8 +26,15 @@ CSV_HEADING = ["Meldung_ID", "Patient_ID", "Meldungsart", "Meldeanlass", "Tumor"
 
 
 class SentFilter(PeriodFilter):
-    """The list's filter (sent with GET): a period of arrival, a report type, the way it came."""
+    """The list's filter (sent with GET): an ID or its start, a period of arrival, a report type, the way it came."""
 
+    suche = forms.CharField(
+        label="Meldung-/Patienten-ID",
+        required=False,
+        max_length=50,  # as long as oBDS allows either
+        help_text="auch nur ihr Anfang, z. B. UP0000",
+        error_messages={"max_length": "Eine ID hat höchstens 50 Zeichen."},
+    )
     von = GermanDateField(label="Eingang ab", required=False, help_text="TT.MM.JJJJ")
     bis = GermanDateField(label="Eingang bis", required=False, help_text="TT.MM.JJJJ, der Tag selbst zählt mit")
     art = forms.ChoiceField(
@@ -53,6 +60,9 @@ class SentFilter(PeriodFilter):
             return reports
         reports = self.in_period(reports, "sent_at")
         wanted = self.cleaned_data
+        if wanted["suche"]:  # a start of either ID, in any case; % and _ are taken as they are
+            found = wanted["suche"]
+            reports = reports.filter(Q(meldung_id__istartswith=found) | Q(patient__patient_id__istartswith=found))
         if wanted["art"]:
             reports = reports.filter(report_type=wanted["art"])
         if wanted["weg"]:

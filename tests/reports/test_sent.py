@@ -63,6 +63,8 @@ def test_another_institution_sees_none_of_them(client, outsider, online, clock):
     assert "Noch keine Meldungen gesendet." in html and online.meldung_id not in html
     csv = b"".join(client.get("/meldungen/meldungen.csv").streaming_content).decode()
     assert online.meldung_id not in csv
+    html = client.get("/meldungen/", {"suche": online.meldung_id}).content.decode()
+    assert "Keine Meldungen für diese Auswahl." in html
 
 
 @pytest.mark.parametrize(
@@ -98,6 +100,8 @@ def test_the_list_is_filtered_by_report_type(doctor, online, uploaded):
         ({"von": "24.11.2026", "bis": "23.11.2026"}, "Das Ende des Zeitraums liegt vor seinem Anfang."),
         ({"art": "<script>"}, "Bitte wählen Sie einen Eintrag der Liste."),
         ({"weg": "fax"}, "Bitte wählen Sie einen Eintrag der Liste."),
+        ({"suche": "U" * 51}, "Eine ID hat höchstens 50 Zeichen."),
+        ({"suche": "UP\x00"}, "Nullzeichen sind nicht erlaubt."),
     ],
 )
 def test_a_wrong_filter_is_explained_and_the_whole_list_stays(doctor, online, query, message):
@@ -107,6 +111,24 @@ def test_a_wrong_filter_is_explained_and_the_whole_list_stays(doctor, online, qu
     assert "<script>" not in html.split("<main")[1] and "als CSV herunterladen" not in html
     download = doctor.get("/meldungen/meldungen.csv", query)  # no file of every report for a wrong filter
     assert download.status_code == 400 and message in download.content.decode()
+
+
+def test_a_report_is_found_by_its_id_or_its_patients_id_or_their_start(doctor, online, uploaded):
+    html = doctor.get("/meldungen/", {"suche": online.meldung_id}).content.decode()
+    assert len(rows(html)) == 1 and online.meldung_id in rows(html)[0]
+    html = doctor.get("/meldungen/", {"suche": f" {online.patient.patient_id} "}).content.decode()
+    assert len(rows(html)) == 1 and online.meldung_id in html
+    html = doctor.get("/meldungen/", {"suche": "up0000001"}).content.decode()  # the start, in any case
+    assert len(rows(html)) == 8 and all("(UP0000001)" in row for row in rows(html))
+    assert len(rows(doctor.get("/meldungen/", {"suche": "UP"}).content.decode())) == len(uploaded)
+    lines = b"".join(doctor.get("/meldungen/meldungen.csv", {"suche": "UP0000002"}).streaming_content).splitlines()
+    assert len(lines) == 1 + 8 and all(b";UP0000002;" in line for line in lines[1:])
+
+
+@pytest.mark.parametrize("wildcard", ["%", "_", "UP%1", "UP_000001"])
+def test_like_wildcards_in_the_search_are_taken_as_they_are(doctor, uploaded, wildcard):
+    html = doctor.get("/meldungen/", {"suche": wildcard}).content.decode()
+    assert "Keine Meldungen für diese Auswahl." in html
 
 
 def test_a_corrected_report_says_by_which(doctor, online, physician):
