@@ -26,6 +26,7 @@ def findings_for(
         sex=patient.geschlecht,
         born=patient.geburtsdatum,
         insurance=insurance(patient),
+        country=(patient.adresse or {}).get("land"),
         earlier=tuple(report.data for report in current),
         codes=codes.load(),
         today=today or timezone.localdate(),  # the registry's day

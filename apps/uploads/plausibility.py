@@ -16,7 +16,7 @@ from django.db.models import F
 
 from apps.obds.codes import CodeLists
 from apps.obds.plausibility import Context, Finding, Severity, check
-from apps.obds.plausibility.engine import as_date, date_like, text
+from apps.obds.plausibility.engine import as_date, date_like, get, text
 from apps.reports.models import Report
 from apps.uploads.entries import MELDUNG_PATH, STAMMDATEN_PATH, PatientEntry
 
@@ -128,6 +128,7 @@ def _context(
         sex=text(stammdaten.get("Geschlecht")),
         born=as_date(stammdaten.get("Geburtsdatum")),
         insurance={key: value for key, value in stammdaten.items() if key.startswith("Versichertendaten_")},
+        country=text(get(stammdaten, "Adresse/Land")),
         earlier=earlier,
         codes=lists,
         today=today,

@@ -186,6 +186,7 @@ CASES: dict[str, tuple[Context, Context]] = {
     "KVNR_PRUEFZIFFER": (context(), context(insurance={"Versichertendaten_GKV": {"IKNR": "101575519", "GKV_Versichertennummer": "N123456789"}})),
     "IK_PRUEFZIFFER": (context(), context(insurance={"Versichertendaten_GKV": {"IKNR": "105175519", "GKV_Versichertennummer": "A000500015"}})),
     "ERSATZKODE_VERGUETUNG": (context(), context(insurance={"Versichertendaten_Sonstige": {"Ersatzkode": "970000011"}})),
+    "LAND_UNBEKANNT": (context(country="AT"), context(country="XK")),
     "ERSATZKODE_BEI_GKV_IK": (
         context(insurance={"Versichertendaten_Sonstige": {"Ersatzkode": "970001001", "IKNR": "161575519"}}),
         context(insurance={"Versichertendaten_Sonstige": {"Ersatzkode": "970001001", "IKNR": "101575519"}}),

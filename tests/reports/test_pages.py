@@ -77,6 +77,15 @@ def test_a_physician_enters_and_sends_a_diagnose_and_sees_it_in_the_history(doct
     assert problems(doctor.get(f"/meldungen/{report.uuid}/xml/").content) == []
 
 
+def test_an_address_in_no_listed_country_is_a_hinweis_on_the_check_page_and_does_not_block(doctor, erika):
+    erika.adresse = {**(erika.adresse or {}), "land": "XK"}  # as a package may have brought it
+    erika.save()
+    check = fill_diagnose(doctor, erika)
+    page = doctor.get(check).content.decode()
+    assert "Den Ländercode XK gibt es in der ISO-Länderliste nicht" in page and "Meldung absenden" in page
+    assert doctor.post(check).status_code == 302 and Report.objects.count() == 1
+
+
 def test_pressing_send_twice_gives_one_report_and_shows_it(doctor, erika):
     check = fill_diagnose(doctor, erika)
     first, second = doctor.post(check), doctor.post(check)

@@ -91,6 +91,18 @@ def test_a_finding_names_the_line_of_its_field(praxis, physician, clock):
     assert [item["zeile"] for item in package.problems] == sorted(item["zeile"] for item in package.problems)
 
 
+def test_a_country_code_of_no_country_is_accepted_with_a_hinweis_at_the_address(praxis, physician, clock):
+    abroad = patient(0, praxis.melder_id, ["Diagnose"])
+    abroad.stammdaten["Adresse"]["Land"] = "XK"  # two capital letters, as the XSD asks, but no ISO 3166-1 country
+    package = upload(package_bytes(praxis, [abroad, patient(1, praxis.melder_id, ["Diagnose"])]), praxis, physician)
+    assert package.state == PackageState.ANGENOMMEN and package.counts["angenommen"] == 2
+    found = [(item["art"], item["regel"], item["patient_id"], item["pfad"]) for item in package.problems]
+    assert found == [
+        ("Hinweis", "LAND_UNBEKANNT", "UP0000000", "/oBDS/Menge_Patient/Patient/Patienten_Stammdaten/Adresse/Land")
+    ]
+    assert "Den Ländercode XK gibt es in der ISO-Länderliste nicht" in package.problems[0]["meldung"]
+
+
 @pytest.mark.parametrize(
     ("field", "path"),
     [

@@ -3,7 +3,7 @@
 ``check(context)`` returns every finding; a Fehler blocks sending a Meldung, a Hinweis only warns.
 """
 
-from apps.obds.plausibility import dates, diagnosis, staging, therapy  # noqa: F401 -- registers the rules
+from apps.obds.plausibility import address, dates, diagnosis, staging, therapy  # noqa: F401 -- registers the rules
 from apps.obds.plausibility.engine import RULES, Context, Finding, Located, Severity, check
 
 __all__ = ["RULES", "Context", "Finding", "Located", "Severity", "check"]

@@ -40,6 +40,7 @@ class Context:
     sex: str | None = None
     born: datetime.date | None = None
     insurance: dict[str, Any] = field(default_factory=dict)  # Versichertendaten_GKV/_PKV/_Sonstige as in oBDS
+    country: str | None = None  # the Land of the patient's address (ISO 3166-1 alpha-2, as in oBDS)
     earlier: tuple[dict[str, Any], ...] = ()  # the patient's other Meldungen
     codes: CodeLists | None = None
     today: datetime.date = field(default_factory=datetime.date.today)
