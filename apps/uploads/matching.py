@@ -28,8 +28,9 @@ def match_patients(package: Package, batch: list[PatientEntry]) -> dict[str, Pat
     index = index_field("insurance_index")
     new: dict[str, tuple[PatientEntry, Patient]] = {}
     changes = Changes(package)
-    for entry in batch:
-        fields = patient_fields(entry.stammdaten)
+    read = [(entry, patient_fields(entry.stammdaten)) for entry in batch]
+    changes.look_up([(known[entry.patient_id], fields) for entry, fields in read if entry.patient_id in known])
+    for entry, fields in read:
         if entry.patient_id in known:
             if known[entry.patient_id].geburtsdatum != fields["geburtsdatum"]:
                 entry.refuse_all(
@@ -79,6 +80,22 @@ class Changes:
         self.changed: list[tuple[Patient, list[str]]] = []
         self.confirmed: list[Patient] = []  # the same Stammdaten, now as of a later date
         self.numbers: dict[str, str] = {}  # insurance index a changed patient takes → its Patient_ID
+        self.holders: dict[str, list[tuple[int, str]]] = {}  # insurance index → (pk, Patient_ID) of stored patients
+
+    def look_up(self, known: list[tuple[Patient, dict[str, Any]]]) -> None:
+        """Who in the institution holds the new insurance numbers of the batch's known patients: one query for the
+        batch, before ``take`` (nothing of the batch is written until ``save``)."""
+        changed = [
+            (stored, fields["insurance_number"])
+            for stored, fields in known
+            if (stored.insurance_number or None) != (fields["insurance_number"] or None)
+        ]
+        numbers = [number for stored, new in changed if (number := _insurance_key(stored, new))]
+        if not numbers:  # the usual batch: no query
+            return
+        holders = Patient.objects.filter(institution_id=self.package.institution_id, insurance_index__in=numbers)
+        for pk, patient_id, number in holders.order_by("pk").values_list("pk", "patient_id", "insurance_index"):
+            self.holders.setdefault(str(number), []).append((pk, patient_id))
 
     def take(self, entry: PatientEntry, stored: Patient, fields: dict[str, Any]) -> None:
         changed = {name: value for name, value in fields.items() if (getattr(stored, name) or None) != (value or None)}
@@ -113,9 +130,7 @@ class Changes:
         ``patient``'s birth date), stored or taken earlier in the batch."""
         if number in self.numbers:
             return self.numbers[number]
-        others = Patient.objects.filter(institution_id=self.package.institution_id, insurance_index=number)
-        other = others.exclude(pk=patient.pk).first()
-        return None if other is None else other.patient_id
+        return next((patient_id for pk, patient_id in self.holders.get(number, []) if pk != patient.pk), None)
 
     def save(self) -> None:
         update_objects(self.confirmed, ["stammdaten_stand"])

@@ -573,6 +573,29 @@ def test_new_stammdaten_of_many_patients_cost_no_statement_per_patient(praxis, p
     assert AuditEvent.objects.filter(action="patient.changed").count() == 6
 
 
+def test_new_insurance_numbers_of_many_patients_cost_no_query_per_patient(praxis, physician, clock):
+    """Who else holds a new number is looked up for the whole batch at once (an insurer's merger renumbers many)."""
+    upload(package_bytes(praxis, [patient(number, praxis.melder_id, ["Diagnose"]) for number in range(5)]), praxis,
+           physician)  # fmt: skip
+    taken = patient(4, praxis.melder_id).stammdaten["Versichertendaten_GKV"]
+
+    def renumbered(kind: str, patients: int, first_number: int) -> bytes:
+        entries = [patient(number, praxis.melder_id, [kind]) for number in range(5)]
+        for offset, entry in enumerate(entries[:patients]):
+            entry.stammdaten["Versichertendaten_GKV"] = {"IKNR": "101575519", "GKV_Versichertennummer": kvnr(
+                first_number + offset)}  # fmt: skip
+        return package_bytes(praxis, entries)
+
+    with CaptureQueriesContext(connection) as one:
+        assert upload(renumbered("OP", 1, 100), praxis, physician).counts["stammdaten_aktualisiert"] == 1
+    with CaptureQueriesContext(connection) as four:
+        assert upload(renumbered("ST", 4, 200), praxis, physician).counts["stammdaten_aktualisiert"] == 4
+    assert len(four) == len(one)
+    numbers = {stored.patient_id: stored.insurance_number for stored in Patient.objects.filter(institution=praxis)}
+    assert [numbers[f"UP{number:07d}"] for number in range(4)] == [kvnr(200 + offset) for offset in range(4)]
+    assert numbers["UP0000004"] == taken["GKV_Versichertennummer"]
+
+
 def test_two_known_patients_taking_the_same_new_insurance_number_refuse_the_second(praxis, physician, clock):
     """Twins (same birth date) whose next package gives both one new number nobody holds yet: the first takes it,
     the second is refused, as if the first had held it before."""
