@@ -6,7 +6,9 @@ database. Prints the bulk creation time, then median and p95 of
 - a lookup by KVNR + birth date (blind index, then decrypting the candidates to compare),
 - a lookup by the institution's Patient_ID,
 - the same two lookups on an unencrypted table with ordinary indexes (the reference),
-- rendering the patient page of a patient with 50 reports, and its query count next to one with 1 report.
+- rendering the patient page of a patient with 50 reports, and its query count next to one with 1 report;
+- the institution's list of sent reports (all reports are the bench practice's): its first page, and a search by
+  a whole Meldung-ID, by the start of one and by a Patient_ID; then the CSV of all of them, streamed (once).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import cast
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "meldeportal.settings")
@@ -29,6 +32,7 @@ import django
 django.setup()
 
 from django.db import connection, models
+from django.http import StreamingHttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings, setup_test_environment
 from django.utils import timezone
@@ -199,6 +203,35 @@ def run() -> None:
         with CaptureQueriesContext(connection) as queries:
             page(patient)(0)
         print(f"queries for the patient page with {label}: {len(queries)}")
+    sent_list(client)
+
+
+def sent_list(client: Client) -> None:
+    """The list of sent reports at this size: pages and searches (median, p95), the whole CSV once."""
+    reports = Report.objects.count()
+    ids = random.Random(8).sample(range(PAGE_REPORTS, reports), ROUNDS)  # noqa: S311 -- which reports, no secret
+
+    def listing(query: Callable[[int], dict[str, str]]) -> Callable[[int], None]:
+        def render(index: int) -> None:
+            response = client.get("/meldungen/", query(index))
+            assert response.status_code == 200 and "<tbody>" in response.content.decode(), query(index)
+
+        return render
+
+    summary(f"list of sent reports ({reports}), first page", measure(listing(lambda _: {}), 100))
+    summary("  searching a whole Meldung-ID", measure(listing(lambda i: {"suche": f"MB{ids[i]:010d}"}), 100))
+    summary("  searching its start (100 hits)", measure(listing(lambda i: {"suche": f"MB{ids[i]:010d}"[:10]}), 100))
+    owners = dict(
+        Report.objects.filter(meldung_id__in=[f"MB{number:010d}" for number in ids]).values_list(
+            "meldung_id", "patient__patient_id"
+        )
+    )
+    summary("  searching a Patient_ID", measure(listing(lambda i: {"suche": owners[f"MB{ids[i]:010d}"]}), 100))
+    started = time.perf_counter()
+    response = cast(StreamingHttpResponse, client.get("/meldungen/meldungen.csv"))
+    size = sum(len(chunk) for chunk in cast(Iterator[bytes], response.streaming_content))
+    seconds = time.perf_counter() - started
+    print(f"CSV of all {reports} reports: {size / 1024 / 1024:.1f} MB in {seconds:.1f} s ({reports / seconds:.0f}/s)")
 
 
 def main() -> None:
