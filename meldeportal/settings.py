@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",  # OpClass in the ID-search indexes (apps/reports, apps/patients)
     "django_tasks",
     "django_tasks_db",
     "csp",

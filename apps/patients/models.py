@@ -5,7 +5,9 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.indexes import OpClass
 from django.db import models
+from django.db.models.functions import Upper
 
 from apps.core.fields import BlindIndexField, EncryptedDateField, EncryptedJSONField, EncryptedTextField
 from apps.patients.address import one_line
@@ -80,6 +82,8 @@ class Patient(models.Model):
             models.UniqueConstraint(fields=["institution", "patient_id"], name="patient_id_per_institution"),
             models.UniqueConstraint(fields=["institution", "insurance_index"], name="one_record_per_insured_person"),
         ]
+        # The search of the list of sent reports by the start of a Patient_ID in any case (apps/reports/sent.py).
+        indexes = [models.Index(OpClass(Upper("patient_id"), name="text_pattern_ops"), name="patient_id_search")]
 
     def __str__(self) -> str:
         return f"Patient {self.patient_id}"  # never the name: str() ends up in logs and error pages

@@ -5,7 +5,9 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.indexes import OpClass
 from django.db import models
+from django.db.models.functions import Upper
 
 from apps.core.fields import EncryptedJSONField
 
@@ -119,7 +121,11 @@ class Report(models.Model):
         # Meldung_IDs are the sender's: unique per institution (uploads bring the ids of hospital systems).
         constraints = [models.UniqueConstraint(fields=["institution", "meldung_id"], name="meldung_id_per_institution")]
         # The list of an institution's sent reports, newest first, one page at a time (apps/reports/sent.py).
-        indexes = [models.Index(fields=["institution", "-sent_at"], name="report_institution_sent")]
+        indexes = [
+            models.Index(fields=["institution", "-sent_at"], name="report_institution_sent"),
+            # Its search by the start of a Meldung-ID in any case (istartswith: UPPER(…) LIKE 'X%').
+            models.Index(OpClass(Upper("meldung_id"), name="text_pattern_ops"), name="report_meldung_id_search"),
+        ]
 
     def __str__(self) -> str:
         return f"Meldung {self.meldung_id}"

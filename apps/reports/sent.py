@@ -7,9 +7,10 @@ corrections of the reports shown. Only the shown rows are decrypted.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.core.period import PeriodFilter
@@ -60,14 +61,21 @@ class SentFilter(PeriodFilter):
             return reports
         reports = self.in_period(reports, "sent_at")
         wanted = self.cleaned_data
-        if wanted["suche"]:  # a start of either ID, in any case; % and _ are taken as they are
-            found = wanted["suche"]
-            reports = reports.filter(Q(meldung_id__istartswith=found) | Q(patient__patient_id__istartswith=found))
+        if wanted["suche"]:
+            reports = reports.filter(pk__in=_found(reports, wanted["suche"]))
         if wanted["art"]:
             reports = reports.filter(report_type=wanted["art"])
         if wanted["weg"]:
             reports = reports.filter(package__isnull=wanted["weg"] == ONLINE)
         return reports
+
+
+def _found(reports: QuerySet[Report], start: str) -> QuerySet[Report, Any]:
+    """The keys of ``reports`` whose Meldung-ID or Patient_ID starts with ``start``, in any case (``%`` and ``_`` are
+    plain characters). Two parts joined by UNION, so that each can use its index on the upper-cased ID (an OR
+    across the two tables would read every report of the institution)."""
+    plain = reports.order_by().values("pk")
+    return plain.filter(meldung_id__istartswith=start).union(plain.filter(patient__patient_id__istartswith=start))
 
 
 def sent_reports(institution_id: int) -> QuerySet[Report]:

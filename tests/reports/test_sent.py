@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.reports.actions import do_send_draft, do_start_correction
 from apps.reports.models import Report
+from apps.reports.sent import SentFilter, sent_reports
 from tests.personas import log_in
 from tests.reports.examples import DIAGNOSE, draft_with
 from tests.uploads.packages import package_bytes, patient, upload
@@ -123,6 +124,16 @@ def test_a_report_is_found_by_its_id_or_its_patients_id_or_their_start(doctor, o
     assert len(rows(doctor.get("/meldungen/", {"suche": "UP"}).content.decode())) == len(uploaded)
     lines = b"".join(doctor.get("/meldungen/meldungen.csv", {"suche": "UP0000002"}).streaming_content).splitlines()
     assert len(lines) == 1 + 8 and all(b";UP0000002;" in line for line in lines[1:])
+
+
+def test_the_search_can_use_the_indexes_on_both_ids(physician, online, uploaded):
+    """At registry scale the list must not read every report of the institution to find one (bench/patients.py)."""
+    search = SentFilter({"suche": "UP0000001"})
+    assert search.is_valid()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a few test rows: the planner would read them all anyway
+    plan = search.chosen(sent_reports(physician.institution_id)).explain()
+    assert "report_meldung_id_search" in plan and "patient_id_search" in plan
 
 
 @pytest.mark.parametrize("wildcard", ["%", "_", "UP%1", "UP_000001"])
