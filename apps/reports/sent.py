@@ -22,6 +22,9 @@ from apps.reports.models import Report, ReportType
 ONLINE, PACKAGE = "online", "paket"
 NOT_LISTED = "Bitte wählen Sie einen Eintrag der Liste."
 CSV_BATCH = 500  # reports read at a time while the download streams (each holds its encrypted content)
+# What a CSV row reads (the data for the event date, with the uuid that opens it); the page's rows need more.
+CSV_FIELDS = ["uuid", "meldung_id", "report_type", "meldeanlass", "data", "sent_at", "corrects", "patient__patient_id",
+              "tumor__number", "package__filename"]  # fmt: skip
 CSV_HEADING = ["Meldung_ID", "Patient_ID", "Meldungsart", "Meldeanlass", "Tumor", "Datum", "Eingang", "Weg",
                "Paket", "Status"]  # fmt: skip
 
@@ -98,6 +101,7 @@ def csv_rows(reports: QuerySet[Report]) -> Iterator[list[object]]:
     """The heading, then one row per report, without names (the Patient_ID identifies the patient to the
     institution), read in batches so that a long list streams."""
     yield list(CSV_HEADING)
+    reports = reports.select_related(None).select_related("patient", "tumor", "package").only(*CSV_FIELDS)
     for batch in in_batches(reports.iterator(chunk_size=CSV_BATCH), CSV_BATCH):
         for entry in rows(batch):
             report = entry.report

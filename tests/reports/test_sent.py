@@ -170,6 +170,19 @@ def test_a_page_takes_as_many_queries_for_many_reports_as_for_one(doctor, online
     assert len(many) == len(one)
 
 
+def test_the_csv_takes_as_many_queries_for_many_reports_as_for_one(doctor, online, uploaded, physician):
+    do_send_draft(do_start_correction(online, acting_user=physician).uuid, acting_user=physician)  # a status to read
+
+    def download(query: dict[str, str]) -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as queries:
+            lines = b"".join(doctor.get("/meldungen/meldungen.csv", query).streaming_content).splitlines()
+        return len(lines), len(queries)
+
+    (many, many_queries), (one, one_queries) = download({}), download({"weg": "online", "suche": online.meldung_id})
+    assert (many, one) == (1 + 2 + len(uploaded), 1 + 1)
+    assert many_queries == one_queries
+
+
 def test_an_uploaded_report_names_its_package(doctor, uploaded):
     report = uploaded[0]
     html = doctor.get(f"/meldungen/{report.uuid}/").content.decode()
