@@ -1,30 +1,16 @@
-"""The patient's address: the countries of ISO 3166-1 (oBDS ``Adresse/Land``) by their German names, and the
-address as one line, as a letter would show it.
-
-The country list and its German names come from pycountry (the Debian iso-codes data), in their plain form where
-there is one (Südkorea, not „Korea, Republik“).
+"""The patient's address: the choice of its country by German names (apps.obds.countries), and the address as one
+line, as a letter would show it.
 """
 
 from __future__ import annotations
 
 import functools
-import gettext
 import unicodedata
 from collections.abc import Mapping
 
-import pycountry
+from apps.obds.countries import country_names, is_country
 
 HOME = "DE"
-
-
-@functools.cache
-def country_names() -> dict[str, str]:
-    """Every ISO 3166-1 alpha-2 code with its German name."""
-    german = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["de"])
-    return {
-        country.alpha_2: german.gettext(getattr(country, "common_name", None) or country.name)
-        for country in pycountry.countries
-    }
 
 
 def country_name(code: str) -> str:
@@ -50,7 +36,7 @@ def country_choices(keep: str = "") -> list[tuple[str, str]]:
     """Deutschland first, then the others by name. ``keep`` is a stored code that names no country (a package may
     have brought one; the XSD only asks for two capital letters): it stays selectable, so saving does not lose it."""
     choices = [("", "– keine Angabe –"), *_sorted_countries()]
-    if keep and keep not in country_names():
+    if keep and not is_country(keep):
         choices.insert(1, (keep, f"{keep} (unbekannter Ländercode)"))
     return choices
 

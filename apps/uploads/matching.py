@@ -85,12 +85,7 @@ class Changes:
     def look_up(self, known: list[tuple[Patient, dict[str, Any]]]) -> None:
         """Who in the institution holds the new insurance numbers of the batch's known patients: one query for the
         batch, before ``take`` (nothing of the batch is written until ``save``)."""
-        changed = [
-            (stored, fields["insurance_number"])
-            for stored, fields in known
-            if (stored.insurance_number or None) != (fields["insurance_number"] or None)
-        ]
-        numbers = [number for stored, new in changed if (number := _insurance_key(stored, new))]
+        numbers = [number for stored, fields in known if (number := _new_number(stored, fields))]
         if not numbers:  # the usual batch: no query
             return
         holders = Patient.objects.filter(institution_id=self.package.institution_id, insurance_index__in=numbers)
@@ -99,7 +94,7 @@ class Changes:
 
     def take(self, entry: PatientEntry, stored: Patient, fields: dict[str, Any]) -> None:
         changed = {name: value for name, value in fields.items() if (getattr(stored, name) or None) != (value or None)}
-        number = _insurance_key(stored, changed["insurance_number"]) if "insurance_number" in changed else ""
+        number = _new_number(stored, fields)
         holder = self._holder(stored, number) if number else None
         if holder is not None:  # even in an older package: a sign of two people mixed up
             entry.refuse_all(
@@ -149,6 +144,12 @@ class Changes:
 
 
 COMPUTED = ["insurance_index", "name_index", "updated_at"]  # what save() works out from the changed fields
+
+
+def _new_number(stored: Patient, fields: dict[str, Any]) -> str:
+    """The insurance index of the number in ``fields`` where it is not ``stored``'s ("" where it is the same)."""
+    number = fields["insurance_number"]
+    return _insurance_key(stored, number) if (stored.insurance_number or None) != (number or None) else ""
 
 
 def _insurance_key(patient: Patient, insurance_number: str) -> str:
