@@ -18,6 +18,7 @@ from typing import IO, Any, NamedTuple
 from lxml import etree  # type: ignore[import-untyped]  # lxml-stubs 0.5 lags lxml 6 (no keep_tail, doctype)
 
 from apps.obds.messages import german, kind_of, shortened
+from apps.obds.repertoire import Repertoire, fast_variant
 from apps.obds.schemas import ADT_NS, OBDS_NS, SchemaChoice, SchemaRefused, schema_for
 
 HEAD_BYTES = 64 * 1024
@@ -119,6 +120,7 @@ def events(
         huge_tree=False,
         recover=False,
         remove_pis=True,
+        remove_comments=True,  # so that an element's text is whole, as libxml2 checks it, even around a comment
     )
 
 
@@ -285,10 +287,35 @@ def chosen_schema(source: IO[bytes]) -> SchemaChoice:
 
 def validated(source: IO[bytes], choice: SchemaChoice, visit: Visit | None) -> Verdict:
     """The verdict; ``visit`` sees no element once libxml2 has logged an error (lxml raises it only at the
-    end of the file), so a package refused early is not checked and stored to its end first."""
+    end of the file), so a package refused early is not checked and stored to its end first.
+
+    Where ``repertoire`` takes the XSD's long patterns over, the pass runs against the XSD without them and
+    checks them on each visited element; a file that fails either is judged again against the official XSD
+    alone, which then gives the verdict, its errors, and the visits the first pass had not made."""
+    fast = fast_variant(choice.filename, VISITED)
+    if fast is not None:
+        schema, repertoire = fast
+        checked = _Checked(repertoire, visit)
+        if _passes(source, schema, visited_tags(choice), checked):
+            return Verdict(choice.format, choice.version)
+        source.seek(0)
+        visit = _Skipping(checked.visits, visit)
+    failure = _failure(source, choice.schema, visited_tags(choice), visit)
+    if failure is None:
+        return Verdict(choice.format, choice.version)
+    return _refused(source, choice, *failure)
+
+
+Raised = Callable[[int, str], Rejected]
+
+
+def _failure(
+    source: IO[bytes], schema: etree.XMLSchema, tags: list[str], visit: Visit | None
+) -> tuple[list[etree._LogEntry], Raised] | None:
+    """One pass: None for a valid file, else what libxml2 logged and how to make the error it raised."""
     etree.clear_error_log()  # this thread's log still holds errors of earlier files
     first_error = None
-    parsing: Any = events(source, choice.schema, visited_tags(choice))  # lxml's iterparse, with its error_log
+    parsing: Any = events(source, schema, tags)  # lxml's iterparse, with its error_log
     try:
         for _, element in parsing:
             if first_error is None and (logged := parsing.error_log.filter_from_errors()):
@@ -297,19 +324,66 @@ def validated(source: IO[bytes], choice: SchemaChoice, visit: Visit | None) -> V
                 visit(element)
             forget(element)
     except etree.XMLSyntaxError as error:
-        return _refused(source, choice, _logged(parsing), partial(_rejected, error))
+        return _logged(parsing), partial(_rejected, error)
     if first_error is not None:  # logged but never raised: still refused, as visit did not see it all
-        return _refused(source, choice, _logged(parsing), partial(_from_entry, first_error))
-    return Verdict(choice.format, choice.version)
+        return _logged(parsing), partial(_from_entry, first_error)
+    return None
+
+
+def _passes(source: IO[bytes], schema: etree.XMLSchema, tags: list[str], checked: _Checked) -> bool:
+    """The first pass: whether the file is valid; it stops at the first error or fault, as the official XSD's
+    pass then judges the file anew."""
+    etree.clear_error_log()
+    parsing: Any = events(source, schema, tags)
+    try:
+        for _, element in parsing:
+            if parsing.error_log.filter_from_errors():
+                return False
+            checked(element)
+            if checked.fault is not None:
+                return False
+            forget(element)
+    except etree.XMLSyntaxError:
+        return False
+    return not parsing.error_log.filter_from_errors()
+
+
+class _Checked:
+    """A visit that first checks the taken-over patterns of the element."""
+
+    def __init__(self, repertoire: Repertoire, visit: Visit | None) -> None:
+        self.repertoire = repertoire
+        self.visit = visit
+        self.fault: str | None = None  # the tag of the first element with a fault
+        self.visits = 0
+
+    def __call__(self, element: etree._Element) -> None:
+        if not self.repertoire.passes(element):
+            self.fault = element.tag
+        elif self.visit is not None:
+            self.visit(element)
+            self.visits += 1
+
+
+class _Skipping:
+    """A visit that passes over the elements an earlier pass has visited already."""
+
+    def __init__(self, skipped: int, visit: Visit | None) -> None:
+        self.skipped = skipped
+        self.visit = visit
+
+    def __call__(self, element: etree._Element) -> None:
+        if self.skipped:
+            self.skipped -= 1
+        elif self.visit is not None:
+            self.visit(element)
 
 
 def _logged(parsing: Any) -> list[etree._LogEntry]:
     return list(parsing.error_log.filter_from_errors())
 
 
-def _refused(
-    source: IO[bytes], choice: SchemaChoice, logged: list[etree._LogEntry], raised: Callable[[int, str], Rejected]
-) -> Verdict:
+def _refused(source: IO[bytes], choice: SchemaChoice, logged: list[etree._LogEntry], raised: Raised) -> Verdict:
     """The file's errors where the second pass found them; ``raised`` makes one the fast pass met, where that
     pass has no entry for it (a truncated file fails only at its end)."""
     located = _located(source, choice.schema, min(max(len(logged), 1), SHOWN))

@@ -10,6 +10,7 @@ is a list. Order lives in the model, not in the data.
 from __future__ import annotations
 
 import functools
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,9 @@ class SimpleType:
     enumeration: list[tuple[str, str]] = field(default_factory=list)  # (value, German description)
     patterns: list[str] = field(default_factory=list)
     facets: dict[str, str] = field(default_factory=dict)  # minLength, maxInclusive, …
+    # The pattern facets of every restriction step, from the base on: a value must match one pattern of each step
+    # (``patterns`` holds the nearest step's only).
+    pattern_steps: list[list[str]] = field(default_factory=list)
 
 
 @dataclass
@@ -126,13 +130,20 @@ class _Reader:
         if restriction is None:
             return SimpleType()
         result = self.simple_type(restriction.get("base"), restriction.find(f"{XS}simpleType"))
-        result = SimpleType(result.base, list(result.enumeration), list(result.patterns), dict(result.facets))
+        result = SimpleType(
+            result.base,
+            list(result.enumeration),
+            list(result.patterns),
+            dict(result.facets),
+            list(result.pattern_steps),
+        )
         enumeration = restriction.findall(f"{XS}enumeration")
         if enumeration:
             result.enumeration = [(item.get("value"), self.doc(item)) for item in enumeration]
         patterns = [item.get("value") for item in restriction.findall(f"{XS}pattern")]
         if patterns:
             result.patterns = patterns
+            result.pattern_steps.append(patterns)
         for facet in ("minLength", "maxLength", "minInclusive", "maxInclusive", "minExclusive", "maxExclusive",
                       "fractionDigits", "totalDigits", "length"):  # fmt: skip
             found = restriction.find(f"{XS}{facet}")
@@ -196,9 +207,13 @@ class Model:
     root: ElementSpec
 
 
-@functools.cache
 def load(filename: str = "oBDS_v3.0.4.xsd") -> Model:
-    reader = _Reader(_parsed(filename))
+    return _load(filename)  # one cache entry (and so one ElementSpec per declaration) with or without the name
+
+
+@functools.cache
+def _load(filename: str) -> Model:
+    reader = _Reader(parsed(filename))
     name = next(iter(reader.roots))
     return Model(reader.namespace, reader.element(reader.roots[name]))
 
@@ -206,11 +221,11 @@ def load(filename: str = "oBDS_v3.0.4.xsd") -> Model:
 @functools.cache
 def simple_types(filename: str = "oBDS_v3.0.4.xsd") -> dict[str, SimpleType]:
     """The XSD's named simple types by name, each with the base and facets of the types it restricts."""
-    reader = _Reader(_parsed(filename))
+    reader = _Reader(parsed(filename))
     return {name: reader.simple_type(name, None) for name in reader.simple}
 
 
-def _parsed(filename: str) -> Any:
+def parsed(filename: str) -> Any:
     path = Path(settings.OBDS_SCHEMA_DIR) / filename
     return etree.parse(str(path), etree.XMLParser(no_network=True, resolve_entities=False, load_dtd=False))
 
@@ -250,15 +265,28 @@ def _make_readers(spec: ElementSpec, prefix: str) -> Reader:
     return reader
 
 
-def to_data(element: Any, spec: ElementSpec) -> Data:
-    """The data of ``element``; a KeyError names a child the schema does not allow there."""
+def to_data(element: Any, spec: ElementSpec, keep: bool = False) -> Data:
+    """The data of ``element``; a KeyError names a child the schema does not allow there. With ``keep``, the next
+    call for the same element and spec gets the same data instead of reading it again (once): the schema check
+    reads each Patient for ``repertoire`` and then for the upload."""
+    kept = getattr(_kept, "read", None)
+    if kept is not None and kept[0] is element and kept[1] is spec:
+        _kept.read = None
+        return kept[2]
     if spec.text_only:
         return element.text or ""
     tag = element.tag
     reader = spec.reader(tag[: tag.find("}") + 1])
     if compiled_reader is not None:
-        return compiled_reader.read(element, reader.plain(), reader.namespace.encode())
-    return _read(element, reader)
+        data = compiled_reader.read(element, reader.plain(), reader.namespace.encode())
+    else:
+        data = _read(element, reader)
+    if keep:
+        _kept.read = (element, spec, data)
+    return data
+
+
+_kept = threading.local()  # .read: (element, spec, data) of the last read with ``keep``, per thread
 
 
 def _read(element: Any, reader: Reader) -> dict[str, Data]:

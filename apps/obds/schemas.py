@@ -30,6 +30,7 @@ class SchemaChoice:
     format: str
     version: str
     schema: etree.XMLSchema
+    filename: str  # in OBDS_SCHEMA_DIR
 
 
 @functools.cache
@@ -48,4 +49,4 @@ def schema_for(root_tag: str, schema_version: str) -> SchemaChoice:
         local = etree.QName(root_tag).localname
         raise SchemaRefused(f"Das Wurzelelement „{local}“ ist kein oBDS- oder ADT/GEKID-Meldungspaket.")
     name, filename = family
-    return SchemaChoice(name, schema_version, compiled(filename))
+    return SchemaChoice(name, schema_version, compiled(filename), filename)

@@ -12,6 +12,7 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from apps.obds.formats import described
+from apps.obds.patterns import Untranslatable, python_pattern
 from apps.obds.schema_model import SimpleType
 
 INTEGER_BASES = {"integer", "int", "long", "short", "nonNegativeInteger", "positiveInteger"}
@@ -25,6 +26,12 @@ class ValueProblem(ValueError):
 
 @functools.cache
 def _compiled(pattern: str) -> re.Pattern[str] | None:
+    """XSD's meaning where ``patterns`` translates it (the character repertoires: XSD's \\s is four characters,
+    Python's all of Unicode's white space); the code formats (``\\d``) as Python reads them."""
+    try:
+        return python_pattern(pattern)
+    except Untranslatable:
+        pass
     try:
         return re.compile(pattern)
     except re.error:

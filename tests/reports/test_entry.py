@@ -129,6 +129,16 @@ def test_free_text_over_the_limit_and_characters_outside_obds_are_refused():
     assert form.errors["Diagnose-Primaertumor_Diagnosetext"] == ["Das Zeichen „\U0001f600“ ist im oBDS nicht erlaubt."]
 
 
+def test_white_space_is_what_the_xsd_calls_white_space():
+    """XSD's \\s is space, tab, line feed and carriage return; Python's would take the line separator U+2028 too,
+    which the XSD refuses at sending."""
+    key = "Diagnose-Primaertumor_Diagnosetext"
+    form = step_form("Diagnose", "diagnose", {key: "Befund\tzweiter Teil"})
+    assert key not in form.errors
+    form = step_form("Diagnose", "diagnose", {key: "Befund\u2028zweiter Teil"})
+    assert form.errors[key] == ["Das Zeichen „\u2028“ (U+2028) ist im oBDS nicht erlaubt."]
+
+
 def test_markup_in_free_text_is_kept_as_text():
     form = step_form("Diagnose", "abschluss", {"Anmerkung": FREE_TEXT})
     assert form.is_valid() and form.step_data == {"Anmerkung": FREE_TEXT}
