@@ -17,6 +17,7 @@ from __future__ import annotations
 import copy
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,25 +68,21 @@ def readable(xsd: Any) -> bool:
 
 
 def without_taken_over(xsd: Any) -> Any:
-    """A copy of the XSD (an lxml tree) without the pattern facets checked here; only those of simple types, which
-    the model reads (not those of complex types' simple content)."""
+    """A copy of the XSD (an lxml tree) without the pattern facets checked here."""
     trimmed = copy.deepcopy(xsd)
-    for restriction in trimmed.getroot().iter(f"{XS}restriction"):
-        if restriction.getparent().tag != f"{XS}simpleType":
-            continue
-        facets = restriction.findall(f"{XS}pattern")
-        if taken_over([facet.get("value") for facet in facets]):
-            for facet in facets:
-                restriction.remove(facet)
+    for restriction, facets in list(_taken_over(trimmed)):  # not while walking the tree it changes
+        for facet in facets:
+            restriction.remove(facet)
     return trimmed
 
 
-def takes_over_any(xsd: Any) -> bool:
-    return any(
-        taken_over([facet.get("value") for facet in restriction.findall(f"{XS}pattern")])
-        for restriction in xsd.getroot().iter(f"{XS}restriction")
-        if restriction.getparent().tag == f"{XS}simpleType"
-    )
+def _taken_over(xsd: Any) -> Iterator[tuple[Any, list[Any]]]:
+    """Each restriction whose pattern facets are checked here, with them: only those of simple types, which the
+    model reads (not those of complex types' simple content)."""
+    for restriction in xsd.getroot().iter(f"{XS}restriction"):
+        facets = restriction.findall(f"{XS}pattern")
+        if restriction.getparent().tag == f"{XS}simpleType" and taken_over([facet.get("value") for facet in facets]):
+            yield restriction, facets
 
 
 @dataclass
@@ -202,7 +199,7 @@ def fast_variant(filename: str, visited: tuple[str, ...]) -> tuple[etree.XMLSche
     """libxml2's XSD without the taken-over patterns, and the checks of them; None where nothing is taken over
     or not every value they apply to can be found (then the official XSD judges alone)."""
     xsd = parsed(filename)
-    if not takes_over_any(xsd) or not readable(xsd):
+    if next(_taken_over(xsd), None) is None or not readable(xsd):
         return None
     repertoire = Repertoire(filename, visited)
     if not repertoire.covered:
