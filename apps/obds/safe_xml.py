@@ -19,6 +19,7 @@ from lxml import etree  # type: ignore[import-untyped]  # lxml-stubs 0.5 lags lx
 
 from apps.obds.messages import german, kind_of, shortened
 from apps.obds.repertoire import Repertoire, fast_variant
+from apps.obds.schema_model import drop_kept
 from apps.obds.schemas import ADT_NS, OBDS_NS, SchemaChoice, SchemaRefused, schema_for
 
 HEAD_BYTES = 64 * 1024
@@ -367,6 +368,7 @@ class _Checked:
         elif self.visit is not None:
             self.visit(element)
             self.visits += 1
+        drop_kept()
 
 
 class _Skipping:

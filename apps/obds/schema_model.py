@@ -289,6 +289,11 @@ def to_data(element: Any, spec: ElementSpec, keep: bool = False) -> Data:
 _kept = threading.local()  # .read: (element, spec, data) of the last read with ``keep``, per thread
 
 
+def drop_kept() -> None:
+    """Forget data kept for a call that did not come (it would hold the element, and so its document)."""
+    _kept.read = None
+
+
 def _read(element: Any, reader: Reader) -> dict[str, Data]:
     """This runs for every element of every uploaded package (where ``compiled_reader`` is not built): one table
     lookup per child by its full tag, and text-only children (most of them) are taken without a further call."""
