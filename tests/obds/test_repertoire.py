@@ -18,6 +18,7 @@ from apps.obds.patterns import Untranslatable, python_pattern
 from apps.obds.repertoire import Repertoire, _fits, _translated, fast_variant, taken_over
 from apps.obds.safe_xml import VISITED, judge
 from apps.obds.schemas import FAMILIES
+from apps.uploads.reading import ReadElement, patient_data, read
 from tests.obds.test_formats import one_pattern_schema
 from tests.uploads.packages import package_bytes, patient
 
@@ -178,3 +179,12 @@ def test_a_character_outside_the_repertoire_is_found_in_attributes_and_outside_t
     verdict = judge(io.BytesIO(content))
     assert not verdict.valid
     assert "[facet 'pattern']" in verdict.problems[0].original
+
+
+def test_a_name_split_by_a_comment_is_read_whole_for_storing():
+    """The upload stores what it reads; a comment inside a name once cut it short („Eri“)."""
+    content = with_first_name(b"Eri<!-- eine Anmerkung -->ka")
+    read_elements: list[ReadElement] = []
+    assert judge(io.BytesIO(content), lambda element: read_elements.append(read(element))).valid
+    patient_read = next(element for element in read_elements if element.name == "Patient")
+    assert patient_data(patient_read.value)[0]["Patienten_Stammdaten"]["Vornamen"] == "Erika"
