@@ -132,15 +132,16 @@ def _steps(kind: Any) -> list[Step]:
     return [[_translated(p) for p in step] for step in kind.pattern_steps if taken_over(step)]  # type: ignore[misc]
 
 
-def checks_for(spec: ElementSpec, made: dict[int, Checks] | None = None) -> Checks:
-    """The checks of ``spec`` and everything below it; a recursive type's checks hold themselves."""
-    made = {} if made is None else made
-    if id(spec) in made:
-        return made[id(spec)]
-    checks = made[id(spec)] = Checks(_steps(spec.text))
-    checks.attributes = [(a.name, steps) for a in spec.attributes if (steps := _steps(a.type))]
+def _own(spec: ElementSpec) -> Checks:
+    """The checks of the element's own text and attributes, not of its children."""
+    return Checks(_steps(spec.text), [(a.name, steps) for a in spec.attributes if (steps := _steps(a.type))])
+
+
+def checks_for(spec: ElementSpec) -> Checks:
+    """The checks of ``spec`` and everything below it (the model is a tree: it cannot read recursive types)."""
+    checks = _own(spec)
     for child in spec.content.elements() if spec.content is not None else []:
-        below = checks_for(child, made)
+        below = checks_for(child)
         if below:
             checks.children.append((child.name, below, child.repeated))
     return checks
@@ -153,23 +154,16 @@ class Repertoire:
         self.visited = visited
         self.specs: dict[str, tuple[ElementSpec, Checks]] = {}
         root = load(filename).root
-        own = Checks(_steps(root.text), [(a.name, s) for a in root.attributes if (s := _steps(a.type))])
-        self.covered = not own and self._find(root, set())  # every checked value lies in a visited element
+        self.covered = not _own(root) and self._find(root)  # every checked value lies in a visited element
 
-    def _find(self, spec: ElementSpec, seen: set[int]) -> bool:
+    def _find(self, spec: ElementSpec) -> bool:
         for child in spec.content.elements() if spec.content is not None else []:
             if child.name in self.visited:
-                if child.name in self.specs or _names_below(child, set()) & set(self.visited):
+                if child.name in self.specs or _names_below(child) & set(self.visited):
                     return False  # a visited name declared twice, or inside another visited element
                 self.specs[child.name] = (child, checks_for(child))
-                continue
-            own = checks_for(child)
-            if own.text or own.attributes:
+            elif _own(child) or not self._find(child):
                 return False
-            if id(child) not in seen:
-                seen.add(id(child))
-                if not self._find(child, seen):
-                    return False
         return True
 
     def passes(self, element: Any) -> bool:
@@ -184,13 +178,10 @@ class Repertoire:
             return False  # not what the schema allows there: the official XSD will say what
 
 
-def _names_below(spec: ElementSpec, seen: set[int]) -> set[str]:
+def _names_below(spec: ElementSpec) -> set[str]:
     names: set[str] = set()
     for child in spec.content.elements() if spec.content is not None else []:
-        names.add(child.name)
-        if id(child) not in seen:
-            seen.add(id(child))
-            names |= _names_below(child, seen)
+        names |= {child.name, *_names_below(child)}
     return names
 
 
