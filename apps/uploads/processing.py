@@ -33,7 +33,7 @@ from apps.uploads.archive import xml_files
 from apps.uploads.entries import MELDUNG_PATH, MeldungEntry, PatientEntry
 from apps.uploads.importing import refuse_sent, store
 from apps.uploads.models import Package, PackageState
-from apps.uploads.plausibility import check_against_stored, patient_findings
+from apps.uploads.plausibility import Findings, check_against_stored, patient_findings
 from apps.uploads.reading import ReadElement, ReadPatient, patient_data, read
 from apps.uploads.report import IN_FILE
 
@@ -105,8 +105,16 @@ class Scan:
         """The file has been read up to ``position``."""
         self.done = self.offset + position
 
+    def read(self, element: Any, lagging: bool = False) -> ReadElement:
+        """``reading.read``, where the file is parsed; while the worker lags behind, with the rules' findings."""
+        return read(element, self.check if lagging else None)
+
+    def check(self, stammdaten: dict[str, Any], meldungen: list[dict[str, Any]], texts: list[bytes]) -> Findings:
+        """The plausibility rules for one patient's Meldungen, in the worker or in the schema check's child."""
+        return patient_findings(stammdaten, meldungen, self.codes, self.today, texts)
+
     def take(self, element: ReadElement) -> None:
-        """One element of the file, as ``reading.read`` gave it."""
+        """One element of the file, as ``read`` gave it."""
         if not self.version_checked:
             self.version_checked = True
             message = refusal("oBDS" if element.obds else "ADT/GEKID", element.schema_version, self.today)
@@ -148,7 +156,7 @@ class Scan:
     def _patient(self, sent: ReadPatient) -> PatientEntry:
         patient, meldungen = patient_data(sent)
         stammdaten = patient.get("Patienten_Stammdaten", {})
-        findings = patient_findings(stammdaten, meldungen, self.codes, self.today, sent.meldungen)
+        findings = self.check(stammdaten, meldungen, sent.meldungen) if sent.findings is None else sent.findings
         entries = []
         for index, meldung in enumerate(meldungen):
             where = {
@@ -219,9 +227,9 @@ def validate(package: Package, importing: bool) -> Outcome:
             first_problem = len(scan.outcome.problems)
             with file.open() as source:
                 if file.size >= ALONGSIDE_FROM:
-                    verdict = judge_alongside(source, file.open, read, scan.take, scan.reached)
+                    verdict = judge_alongside(source, file.open, scan.read, scan.take, scan.reached)
                 else:
-                    verdict = judge(source, lambda element: scan.take(read(element)))
+                    verdict = judge(source, lambda element: scan.take(scan.read(element)))
             formats.add(verdict.format)
             versions.add(verdict.schema_version)
             if verdict.problem is not None:

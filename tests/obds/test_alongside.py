@@ -33,7 +33,7 @@ def _alongside(source: IO[bytes]) -> Verdict:
     return judge_alongside(io.BytesIO(data), opener(data), tag, lambda read: None)
 
 
-def tag(element: object) -> str:
+def tag(element: object, lagging: bool = False) -> str:
     return element.tag  # type: ignore[attr-defined,no-any-return]
 
 
@@ -127,6 +127,23 @@ def test_a_take_that_gives_up_ends_the_child_at_once(big_package):
 
     started = time.monotonic()
     with pytest.raises(GiveUp):
-        judge_alongside(io.BytesIO(big_package), opener(big_package), lambda element: "x" * 100_000, give_up)
+        judge_alongside(io.BytesIO(big_package), opener(big_package), lambda element, lagging: "x" * 100_000, give_up)
     assert time.monotonic() - started < 1  # the join would wait a second for a child that cannot leave
     assert multiprocessing.active_children() == []
+
+
+def test_the_child_is_told_while_this_process_lags_behind(big_package):
+    """The child may then take on work of this process (for an upload: the rules); the pipe says how far behind."""
+    told: list[bool] = []
+
+    def take(taken: tuple[str, bool]) -> None:
+        if not told:
+            time.sleep(1)  # meanwhile the child reads on and fills the pipe
+        told.append(taken[1])
+
+    verdict = judge_alongside(
+        io.BytesIO(big_package), opener(big_package), lambda element, lagging: ("x" * 50_000, lagging), take
+    )
+    assert verdict.valid and told[0] is False  # nothing waited yet
+    behind = told.index(True)
+    assert False in told[behind:]  # caught up again

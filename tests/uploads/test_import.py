@@ -19,6 +19,7 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.core.models import AuditEvent
 from apps.institutions.models import UploadStatus
+from apps.obds import alongside
 from apps.patients.actions import do_update_patient
 from apps.patients.models import Patient
 from apps.reports.export import package_xml
@@ -28,8 +29,17 @@ from apps.uploads.actions import do_receive_package
 from apps.uploads.importing import store
 from apps.uploads.models import Package, PackageState
 from apps.uploads.processing import process
+from apps.uploads.reading import ReadElement, ReadPatient
 from tests.personas import log_in
-from tests.uploads.packages import kvnr, package_bytes, patient, upload, write_follow_up, write_package
+from tests.uploads.packages import (
+    kvnr,
+    package_bytes,
+    patient,
+    upload,
+    with_findings_in_second_patient,
+    write_follow_up,
+    write_package,
+)
 from tests.uploads.test_uploads import meldung, xml_for
 
 pytestmark = pytest.mark.django_db
@@ -185,6 +195,30 @@ def test_a_young_registrys_first_package_finds_each_reports_tumour_by_its_key(pr
         cursor.execute("SELECT seq_tup_read FROM pg_stat_xact_user_tables WHERE relname = 'reports_tumor'")
         [(rows_read,)] = cursor.fetchall()
     assert rows_read < patients  # not the tumours stored so far for each of the 480 reports
+
+
+def test_the_findings_are_the_same_where_the_schema_checks_child_ran_the_rules(praxis, physician, clock, monkeypatch):
+    """While the worker lags behind, the child that reads the file runs the rules of the patients it hands over."""
+    content, _ = with_findings_in_second_patient(praxis)
+    package = do_receive_package(SimpleUploadedFile("paket.xml", content), institution=praxis, acting_user=physician)
+    by_worker = processing.validate(package, importing=False)
+    monkeypatch.setattr(processing, "ALONGSIDE_FROM", 0)  # every file read by the child
+    monkeypatch.setattr(alongside, "_lagging", lambda end: True)  # and the worker always behind
+    checked_in_child = []
+    take = processing.Scan.take
+
+    def recording(scan: processing.Scan, element: ReadElement) -> None:
+        if isinstance(element.value, ReadPatient):
+            checked_in_child.append(element.value.findings is not None)
+        take(scan, element)
+
+    monkeypatch.setattr(processing.Scan, "take", recording)
+    by_child = processing.validate(package, importing=False)
+    assert checked_in_child == [True, True]
+    assert (by_child.state, by_child.counts, by_child.problems) == (by_worker.state, by_worker.counts,
+                                                                    by_worker.problems)  # fmt: skip
+    assert by_child.state == PackageState.TEILWEISE
+    assert {item.get("regel") for item in by_child.problems} >= {"KVNR_PRUEFZIFFER", "GESCHLECHT_MAENNLICHE_ORGANE"}
 
 
 def test_a_meldung_id_sent_before_is_flagged_and_not_stored_twice(erika, praxis, physician, clock):
