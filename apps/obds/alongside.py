@@ -104,8 +104,8 @@ def _lagging(end: Connection) -> bool:
     rules of a patient: of the 100 MB benchmark package's 2 926 patients about 1 700, of the 10 MB package's 293
     about 120. In a test process (2026-12-01, alternating) the 100 MB package took 4.06–4.37 s instead of
     4.85–5.03 s, the 10 MB package 0.44–0.47 s instead of 0.47–0.51 s. With half the pipe as the mark the 100 MB
-    package took 4.01–4.22 s, with an eighth 4.25–4.54 s, with three quarters 4.54–4.77 s. Where the pipe cannot say how full it is,
-    or was not widened, never."""
+    package took 4.01–4.22 s, with an eighth 4.25–4.54 s, with three quarters 4.54–4.77 s. Where the pipe cannot
+    say how full it is, or was not widened, never."""
     try:
         unread = fcntl.ioctl(end.fileno(), termios.FIONREAD, bytes(4))
     except OSError:
