@@ -376,8 +376,8 @@ def _prepare_for_import() -> None:
     Each check runs a plan that PostgreSQL makes once per connection. Made while a table is all but empty (a
     young registry; the package's first batch), it reads the whole table, and keeps doing so for every report as
     the table grows. For the 100 MB benchmark package after an empty tumour table had been vacuumed, PostgreSQL
-    read 35 million tumour rows and its CPU time was 3.0 s instead of 1.5 s. Every lookup of the import goes by an
-    indexed key, so sequential scans are ruled out while it runs."""
+    read 35 million tumour rows and its CPU time was 2.8–3.2 s instead of 1.5–1.6 s. Every lookup of the import
+    goes by an indexed key, so sequential scans are ruled out while it runs."""
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SET LOCAL enable_seqscan = off")
