@@ -29,10 +29,16 @@ def refuse_sent(institution_id: int, batch: list[PatientEntry]) -> None:
 
     The batch's IDs go as one array parameter. Django's ``__in`` puts one placeholder per ID into the statement,
     some 400 for each batch, to be built and parsed, and sorts the rows by the model's ordering: the check took
-    0.113 s of the worker's CPU for the 100 MB benchmark package that way, 0.044–0.047 s this way."""
+    0.113 s of the worker's CPU for the 100 MB benchmark package that way, 0.044–0.047 s this way.
+
+    Each ID is looked up on its own in the institution's unique index of Meldung_IDs (``SENT_BEFORE``). Asked as
+    ``institution_id = … AND meldung_id = ANY(…)``, PostgreSQL chose, by statistics older than the package, to
+    read every report of the institution and compare it with the list: for the last batch of the 100 MB benchmark
+    package 23 408 reports for 400 IDs (6.0 ms, against 0.7 ms), for every batch again, and more with every
+    package the institution had sent."""
     wanted = [meldung.meldung_id for entry in batch for meldung in entry.meldungen]
     with connection.cursor() as cursor:
-        cursor.execute(SENT_BEFORE, [institution_id, wanted])
+        cursor.execute(SENT_BEFORE, [wanted, institution_id])
         sent = {meldung_id for (meldung_id,) in cursor.fetchall()}
     for entry in batch:
         for meldung in entry.meldungen:
@@ -40,7 +46,11 @@ def refuse_sent(institution_id: int, batch: list[PatientEntry]) -> None:
                 meldung.note("Fehler", "Diese Meldung_ID wurde bereits gesendet (Duplikat).")
 
 
-SENT_BEFORE = "SELECT meldung_id FROM reports_report WHERE institution_id = %s AND meldung_id = ANY(%s)"
+# LIMIT keeps the subquery apart from the join (it cannot be pulled up), so it runs once per wanted ID.
+SENT_BEFORE = """
+    SELECT wanted.id FROM unnest(%s::text[]) AS wanted (id),
+    LATERAL (SELECT 1 FROM reports_report WHERE institution_id = %s AND meldung_id = wanted.id LIMIT 1) AS sent
+"""
 
 
 def store(package: Package, batch: list[PatientEntry]) -> None:

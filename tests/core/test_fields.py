@@ -194,3 +194,16 @@ def test_saving_a_row_keeps_unread_values_as_they_were_stored():
     assert after["name"] == before["name"]  # never read: the stored token is written back unchanged
     assert after["nickname"] != before["nickname"]  # read: sealed again with a fresh nonce
     assert reload(specimen).nickname == "Erika"
+
+
+@pytest.mark.parametrize(
+    ("table", "column"),
+    [("reports_report", "data"), ("reports_draft", "data"), ("uploads_package", "problems")],
+)
+def test_large_encrypted_columns_are_stored_without_a_try_at_compressing_ciphertext(table: str, column: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstorage FROM pg_attribute WHERE attrelid = %s::regclass AND attname = %s", [table, column]
+        )
+        [(storage,)] = cursor.fetchall()
+    assert storage == "e"  # EXTERNAL: moved out of the row as it is (apps.core.uncompressed)

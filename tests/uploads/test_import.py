@@ -198,6 +198,34 @@ def test_a_young_registrys_first_package_finds_each_reports_tumour_by_its_key(pr
     assert rows_read < patients  # not the tumours stored so far for each of the 480 reports
 
 
+def test_the_check_for_meldung_ids_sent_before_looks_up_each_id_not_every_report_sent(praxis, physician, clock):
+    """The check looks up each Meldung_ID of a batch in the institution's index; it used to read every report the
+    institution had sent, for every batch of every package, and compare it with the batch's IDs."""
+    earlier = 60
+    first = upload(package_bytes(praxis, [patient(number, praxis.melder_id) for number in range(earlier)]),
+                   praxis, physician)  # fmt: skip
+    assert first.state == PackageState.ANGENOMMEN and Report.objects.count() == earlier * 8
+    before = _reports_read()
+    later = upload(package_bytes(praxis, [patient(number, praxis.melder_id) for number in range(earlier, earlier + 2)]),
+                   praxis, physician)  # fmt: skip
+    assert later.state == PackageState.ANGENOMMEN
+    assert _reports_read() - before < 16  # not the 480 reports sent before
+    again = upload(package_bytes(praxis, [patient(0, praxis.melder_id)]), praxis, physician)
+    assert again.state == PackageState.ABGELEHNT and again.counts["abgelehnt"] == 8
+    assert {item["meldung"] for item in again.problems} == {"Diese Meldung_ID wurde bereits gesendet (Duplikat)."}
+
+
+def _reports_read() -> int:
+    """The rows of the report table this test's transaction has read, by any scan."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT seq_tup_read + coalesce(idx_tup_fetch, 0) FROM pg_stat_xact_user_tables "
+            "WHERE relname = 'reports_report'"
+        )
+        [(rows,)] = cursor.fetchall()
+    return int(rows)
+
+
 def test_the_findings_are_the_same_where_the_schema_checks_child_ran_the_rules(praxis, physician, clock, monkeypatch):
     """While the worker lags behind, the child that reads the file runs the rules of the patients it hands over."""
     content, _ = with_findings_in_second_patient(praxis)
