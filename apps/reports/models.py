@@ -95,19 +95,27 @@ class Report(models.Model):
     """A sent Meldung. Immutable: PostgreSQL refuses UPDATE (except re-encrypting ``data``) and DELETE.
 
     ``data`` is the complete oBDS Meldung as sent, ids included; ``draft_uuid`` makes sending a draft twice
-    (double click, two tabs) produce one report. Reports from an upload name their ``package``.
+    (double click, two tabs) produce one report. Reports from an upload name their ``package`` and have no draft.
+
+    Each index costs every stored report an entry; a package of 23 000 Meldungen writes them all at once. So the
+    institution has no index of its own (both the unique Meldung_IDs and the list by date begin with it), and
+    reports without a draft or without a corrected report are left out of those two indexes.
     """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     meldung_id = models.CharField("Meldung-ID", max_length=50)
-    institution = models.ForeignKey("institutions.Institution", on_delete=models.PROTECT, related_name="+")
+    institution = models.ForeignKey(
+        "institutions.Institution", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="reports")
     tumor = models.ForeignKey(Tumor, on_delete=models.PROTECT, related_name="reports")
     report_type = models.CharField("Meldungsart", max_length=20, choices=ReportType.choices)
     meldeanlass = models.CharField("Meldeanlass", max_length=30, blank=True)
     data = EncryptedJSONField("Meldung")
-    corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections")
-    draft_uuid = models.UUIDField(unique=True)
+    corrects = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections", db_index=False
+    )
+    draft_uuid = models.UUIDField(null=True, blank=True)
     package = models.ForeignKey(
         "uploads.Package", null=True, blank=True, on_delete=models.PROTECT, related_name="reports"
     )
@@ -119,12 +127,19 @@ class Report(models.Model):
         verbose_name_plural = "Meldungen"
         ordering = ["-sent_at"]
         # Meldung_IDs are the sender's: unique per institution (uploads bring the ids of hospital systems).
-        constraints = [models.UniqueConstraint(fields=["institution", "meldung_id"], name="meldung_id_per_institution")]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "meldung_id"], name="meldung_id_per_institution"),
+            models.UniqueConstraint(
+                fields=["draft_uuid"], condition=models.Q(draft_uuid__isnull=False), name="one_report_per_draft"
+            ),
+        ]
         # The list of an institution's sent reports, newest first, one page at a time (apps/reports/sent.py).
         indexes = [
             models.Index(fields=["institution", "-sent_at"], name="report_institution_sent"),
             # Its search by the start of a Meldung-ID in any case (istartswith: UPPER(…) LIKE 'X%').
             models.Index(OpClass(Upper("meldung_id"), name="text_pattern_ops"), name="report_meldung_id_search"),
+            # A report's corrections (few reports have one).
+            models.Index(fields=["corrects"], condition=models.Q(corrects__isnull=False), name="report_corrections"),
         ]
 
     def __str__(self) -> str:

@@ -85,7 +85,7 @@ def _report_row(package: Package, meldung: MeldungEntry, patient: int, tumor: in
         "report_type": meldung.report_type,
         "meldeanlass": content.get("Meldeanlass") or IMPLIED_MELDEANLASS.get(meldung.report_type, ""),
         "data": orjson.Fragment(meldung.text),
-        "draft_uuid": uuid.uuid4(),
+        "draft_uuid": None,
         "package_id": package.pk,
         "sent_by_id": package.uploaded_by_id,
         "sent_at": now,

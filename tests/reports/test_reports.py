@@ -5,10 +5,11 @@ from __future__ import annotations
 import copy
 import datetime
 import io
+import uuid
 
 import pytest
 from django.core.management import call_command
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from apps.core.models import AuditEvent
@@ -86,6 +87,18 @@ def test_sending_the_same_draft_twice_gives_one_report(erika, physician, clock):
     with pytest.raises(DraftGone):
         do_send_draft(draft.uuid, acting_user=physician)
     assert Report.objects.count() == 1
+
+
+def test_the_database_keeps_one_report_per_draft_where_two_sends_race(erika, physician, clock):
+    """The partial unique index on draft_uuid (reports from an upload have no draft and are not in it)."""
+    report = do_send_draft(draft_with(erika, physician, examples.DIAGNOSE).uuid, acting_user=physician)
+    twin = Report.objects.get(pk=report.pk)
+    twin.pk, twin.uuid, twin.meldung_id = None, uuid.uuid4(), "ANDERE-ID"
+    with pytest.raises(IntegrityError, match="one_report_per_draft"), transaction.atomic():
+        twin.save()
+    twin.draft_uuid = None
+    twin.save()  # without a draft, as an uploaded report
+    assert Report.objects.count() == 2
 
 
 def test_a_fehler_blocks_sending_and_keeps_the_draft(erika, physician, clock):
