@@ -4,27 +4,51 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
+
+import orjson
 
 MELDUNG_PATH = "/oBDS/Menge_Patient/Patient/Menge_Meldung/Meldung"
 STAMMDATEN_PATH = "/oBDS/Menge_Patient/Patient/Patienten_Stammdaten"
+
+
+class About(NamedTuple):
+    """What the upload's pass needs of a Meldung besides its JSON, to sort and store it: made where the file is
+    read (apps.uploads.reading), so that the worker need not parse the Meldung where the rules ran there."""
+
+    meldung_id: str
+    melder_id: str | None
+    report_type: str  # "unbekannt" where the Meldung holds none of the eight
+    zuordnung: Any  # its Tumorzuordnung
+    meldeanlass: str | None  # as given (not the one a report type implies)
 
 
 @dataclass
 class MeldungEntry:
     """One Meldung of the package, with its problems; ``blocking`` once a Fehler refuses it."""
 
-    data: dict[str, Any]
-    text: bytes  # ``data`` as stored (apps.core.fields.json_bytes), made once for the rules and for storing
-    report_type: str
+    text: bytes  # the Meldung as stored (apps.core.fields.json_bytes), made once for the rules and for storing
+    about: About
     where: dict[str, Any]
+    parsed: dict[str, Any] | None = None  # ``text`` parsed, where that was done already (for the rules)
     problems: list[dict[str, Any]] = field(default_factory=list)
     blocking: bool = False
     repeated: bool = False  # its Meldung_ID came before in another file of the same ZIP
 
     @property
+    def data(self) -> dict[str, Any]:
+        """The Meldung as schema_model.to_data reads it, parsed from ``text`` when first asked for."""
+        if self.parsed is None:
+            self.parsed = orjson.loads(self.text)
+        return self.parsed
+
+    @property
     def meldung_id(self) -> str:
-        return str(self.data.get("@Meldung_ID", ""))
+        return str(self.about.meldung_id)
+
+    @property
+    def report_type(self) -> str:
+        return self.about.report_type
 
     def note(self, severity: str, message: str, **extra: Any) -> None:
         self.problems.append({"art": severity, "meldung": message, **self.where, **extra})

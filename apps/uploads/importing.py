@@ -62,7 +62,7 @@ def store(package: Package, batch: list[PatientEntry]) -> None:
     for entry in batch:
         for meldung in entry.accepted():
             patient = patients[entry.patient_id]
-            zuordnung = meldung.data["Tumorzuordnung"]
+            zuordnung = meldung.about.zuordnung
             tumor = tumors.get((patient.pk, zuordnung["@Tumor_ID"])) or _new_tumor(patient, zuordnung, tumors)
             tumor.zuordnung = zuordnung
             if tumor.pk is not None:
@@ -75,7 +75,6 @@ def store(package: Package, batch: list[PatientEntry]) -> None:
 
 
 def _report_row(package: Package, meldung: MeldungEntry, patient: int, tumor: int, now: datetime) -> dict[str, Any]:
-    content = meldung.data.get(meldung.report_type) or {}
     return {
         "uuid": uuid.uuid4(),
         "meldung_id": meldung.meldung_id,
@@ -83,7 +82,7 @@ def _report_row(package: Package, meldung: MeldungEntry, patient: int, tumor: in
         "patient_id": patient,
         "tumor_id": tumor,
         "report_type": meldung.report_type,
-        "meldeanlass": content.get("Meldeanlass") or IMPLIED_MELDEANLASS.get(meldung.report_type, ""),
+        "meldeanlass": meldung.about.meldeanlass or IMPLIED_MELDEANLASS.get(meldung.report_type, ""),
         "data": orjson.Fragment(meldung.text),
         "draft_uuid": None,
         "package_id": package.pk,

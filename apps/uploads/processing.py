@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -25,7 +26,6 @@ from apps.obds import codes
 from apps.obds.alongside import judge_alongside
 from apps.obds.messages import kind_of
 from apps.obds.plausibility import Severity
-from apps.obds.plausibility.engine import report_type
 from apps.obds.safe_xml import Rejected, judge
 from apps.uploads import field_lines, progress, testphase
 from apps.uploads.acceptance import refusal
@@ -34,7 +34,7 @@ from apps.uploads.entries import MELDUNG_PATH, MeldungEntry, PatientEntry
 from apps.uploads.importing import refuse_sent, store
 from apps.uploads.models import Package, PackageState
 from apps.uploads.plausibility import Findings, check_against_stored, patient_findings
-from apps.uploads.reading import ReadElement, ReadPatient, patient_data, read
+from apps.uploads.reading import ReadElement, ReadPatient, read
 from apps.uploads.report import IN_FILE
 
 MELDER_PATH = "/oBDS/Menge_Melder/Melder"
@@ -154,20 +154,25 @@ class Scan:
             self.outcome.counts["meldungen"] += element.value
 
     def _patient(self, sent: ReadPatient) -> PatientEntry:
-        patient, meldungen = patient_data(sent)
+        """Where the child ran the rules, the Meldungen are not parsed here (the worker lags behind then): what is
+        needed of them came along (``About``)."""
+        patient = orjson.loads(sent.patient)
         stammdaten = patient.get("Patienten_Stammdaten", {})
-        findings = self.check(stammdaten, meldungen, sent.meldungen) if sent.findings is None else sent.findings
+        findings, meldungen = sent.findings, None
+        if findings is None:
+            meldungen = [orjson.loads(text) for text in sent.meldungen]
+            findings = self.check(stammdaten, meldungen, sent.meldungen)
         entries = []
-        for index, meldung in enumerate(meldungen):
+        for index, about in enumerate(sent.about):
             where = {
                 "zeile": sent.lines[index] if index < len(sent.lines) else 0,
                 "pfad": MELDUNG_PATH,
                 "patient_id": patient.get("@Patient_ID"),
-                "meldung_id": meldung.get("@Meldung_ID", ""),
+                "meldung_id": about.meldung_id,
                 **({"datei": self.file} if self.file else {}),
             }
-            entry = MeldungEntry(meldung, sent.meldungen[index], report_type(meldung) or "unbekannt", where)
-            if meldung.get("@Melder_ID") != self.melder_id:
+            entry = MeldungEntry(sent.meldungen[index], about, where, meldungen[index] if meldungen else None)
+            if about.melder_id != self.melder_id:
                 entry.note("Fehler", "Die Meldung nennt einen Melder einer anderen Einrichtung.")
             if self.file:
                 if entry.meldung_id in self.meldung_ids:

@@ -18,8 +18,10 @@ import orjson
 from lxml import etree  # type: ignore[import-untyped]  # lxml-stubs 0.5 lags lxml 6
 
 from apps.core.fields import json_bytes
+from apps.obds.plausibility.engine import report_type
 from apps.obds.schema_model import ElementSpec, load, to_data
 from apps.obds.schemas import OBDS_NS
+from apps.uploads.entries import About
 from apps.uploads.plausibility import Findings
 
 
@@ -39,12 +41,13 @@ Check = Callable[[dict[str, Any], list[dict[str, Any]], list[bytes]], Findings]
 
 
 class ReadPatient(NamedTuple):
-    """An oBDS Patient: itself without its Meldungen (JSON), each Meldung's JSON and line, and the rules' findings
-    where the reading side ran them."""
+    """An oBDS Patient: itself without its Meldungen (JSON), each Meldung's JSON, line and ``About``, and the
+    rules' findings where the reading side ran them."""
 
     patient: bytes
     meldungen: list[bytes]
     lines: list[int]
+    about: list[About]
     findings: Findings | None = None
 
 
@@ -74,11 +77,20 @@ def _patient(element: Any, check: Check | None) -> ReadPatient | None:
     try:
         patient = to_data(element, _patient_spec())
         meldungen = patient.pop("Menge_Meldung", {}).get("Meldung", [])
+        about = [_about(meldung) for meldung in meldungen]
     except (KeyError, ValueError, TypeError, IndexError, AttributeError):
         return None
     lines = [meldung.sourceline or 0 for meldung in element.iterfind(MELDUNG)]
-    sent = ReadPatient(json_bytes(patient), [json_bytes(meldung) for meldung in meldungen], lines)
+    sent = ReadPatient(json_bytes(patient), [json_bytes(meldung) for meldung in meldungen], lines, about)
     return sent if check is None else _checked(sent, check)
+
+
+def _about(meldung: dict[str, Any]) -> About:
+    kind = report_type(meldung)
+    content = meldung.get(kind) if kind else None
+    meldeanlass = content.get("Meldeanlass") if isinstance(content, dict) else None
+    return About(meldung.get("@Meldung_ID", ""), meldung.get("@Melder_ID"), kind or "unbekannt",
+                 meldung.get("Tumorzuordnung"), meldeanlass)  # fmt: skip
 
 
 def _checked(sent: ReadPatient, check: Check) -> ReadPatient:
