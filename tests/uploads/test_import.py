@@ -22,6 +22,7 @@ from apps.institutions.models import UploadStatus
 from apps.obds import alongside
 from apps.patients.actions import do_update_patient
 from apps.patients.models import Patient
+from apps.reports.actions import IMPLIED_MELDEANLASS
 from apps.reports.export import package_xml
 from apps.reports.models import Report, Tumor
 from apps.uploads import processing
@@ -248,6 +249,30 @@ def test_the_findings_are_the_same_where_the_schema_checks_child_ran_the_rules(p
                                                                     by_worker.problems)  # fmt: skip
     assert by_child.state == PackageState.TEILWEISE
     assert {item.get("regel") for item in by_child.problems} >= {"KVNR_PRUEFZIFFER", "GESCHLECHT_MAENNLICHE_ORGANE"}
+
+
+def test_where_the_child_ran_the_rules_the_worker_stores_the_meldungen_without_parsing_them(
+    praxis, physician, clock, monkeypatch
+):
+    monkeypatch.setattr(processing, "ALONGSIDE_FROM", 0)  # every file read by the child
+    monkeypatch.setattr(alongside, "_lagging", lambda end: True)  # and the worker always behind
+    parsed = []
+    real_store = processing.store
+
+    def storing(package: Package, batch: list) -> None:
+        parsed.extend(meldung.parsed is not None for entry in batch for meldung in entry.meldungen)
+        real_store(package, batch)
+
+    monkeypatch.setattr(processing, "store", storing)
+    package = upload(package_bytes(praxis, [patient(number, praxis.melder_id) for number in range(3)]), praxis,
+                     physician)  # fmt: skip
+    assert package.state == PackageState.ANGENOMMEN and parsed == [False] * 24
+    for report in Report.objects.select_related("tumor"):  # what came along instead is what the Meldung says
+        content = report.data[report.report_type]
+        assert report.meldeanlass == content.get("Meldeanlass", IMPLIED_MELDEANLASS.get(report.report_type))
+        assert report.tumor.tumor_id == report.data["Tumorzuordnung"]["@Tumor_ID"]
+        assert report.tumor.zuordnung == report.data["Tumorzuordnung"]
+        assert report.meldung_id == report.data["@Meldung_ID"]
 
 
 def test_a_meldung_id_sent_before_is_flagged_and_not_stored_twice(erika, praxis, physician, clock):
