@@ -27,6 +27,7 @@ from apps.reports.export import package_xml
 from apps.reports.models import Report, Tumor
 from apps.uploads import processing
 from apps.uploads.actions import do_receive_package
+from apps.uploads.entries import PatientEntry
 from apps.uploads.importing import store
 from apps.uploads.models import Package, PackageState
 from apps.uploads.processing import process
@@ -256,12 +257,11 @@ def test_where_the_child_ran_the_rules_the_worker_stores_the_meldungen_without_p
 ):
     monkeypatch.setattr(processing, "ALONGSIDE_FROM", 0)  # every file read by the child
     monkeypatch.setattr(alongside, "_lagging", lambda end: True)  # and the worker always behind
-    parsed = []
-    real_store = processing.store
+    parsed: list[bool] = []
 
-    def storing(package: Package, batch: list) -> None:
+    def storing(package: Package, batch: list[PatientEntry]) -> None:
         parsed.extend(meldung.parsed is not None for entry in batch for meldung in entry.meldungen)
-        real_store(package, batch)
+        store(package, batch)
 
     monkeypatch.setattr(processing, "store", storing)
     package = upload(package_bytes(praxis, [patient(number, praxis.melder_id) for number in range(3)]), praxis,
