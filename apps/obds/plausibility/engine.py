@@ -9,7 +9,7 @@ import datetime
 import enum
 import functools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -188,18 +188,20 @@ def _parts(path: str) -> tuple[str, ...]:
     return tuple(path.split("/"))
 
 
-def walk(data: Any, trail: str = "") -> Iterator[tuple[str, Any]]:
-    """Every (path, value) below ``data``, lists included."""
-    if isinstance(data, dict):
+def below(data: Any, found: list[Any] | None = None) -> list[Any]:
+    """Every element value below ``data``, in document order: a repeated element's list, then what each of its
+    items holds (not the items themselves). A plain loop, without the paths a walk would build."""
+    found = [] if found is None else found
+    if type(data) is dict:
         for key, value in data.items():
-            if key.startswith(("@", "#")):
+            if key[0] in "@#":  # attributes and an element's own text
                 continue
-            path = f"{trail}/{key}" if trail else key
-            yield path, value
-            yield from walk(value, path)
-    elif isinstance(data, list):
+            found.append(value)
+            below(value, found)
+    elif type(data) is list:
         for item in data:
-            yield from walk(item, trail)
+            below(item, found)
+    return found
 
 
 def as_date(value: Any) -> datetime.date | None:
@@ -228,9 +230,9 @@ def date_like(text: bytes) -> tuple[datetime.date, ...]:
 
 
 def _collect_dates(data: Any, trail: str, found: list[tuple[str, datetime.date]]) -> None:
-    """What ``walk`` would visit, with each value read as an xs:date; a plain loop with exact type tests, as it
-    runs for every element of every uploaded Meldung. Like ``walk``, items of repeated elements are entered,
-    not read themselves."""
+    """What ``below`` visits, with its path and each value read as an xs:date; a plain loop with exact type tests,
+    as it runs for every element of every uploaded Meldung. As there, items of repeated elements are entered, not
+    read themselves."""
     if type(data) is not dict:
         if type(data) is list:
             for item in data:

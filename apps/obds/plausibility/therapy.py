@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from apps.obds.identifiers import ERSATZKODES, ik_is_valid, kvnr_is_valid
-from apps.obds.plausibility.engine import Context, Severity, get, rule, text, walk
+from apps.obds.plausibility.engine import Context, Severity, below, get, rule, text
 
 
 def _dose(value: Any) -> tuple[Decimal, str] | None:
@@ -22,7 +22,7 @@ def _dose(value: Any) -> tuple[Decimal, str] | None:
 def single_dose_not_above_total(context: Context) -> str | None:
     if context.kind != "ST":
         return None
-    for _, value in walk(context.body):
+    for value in below(context.body):
         if not isinstance(value, dict) or "Einzeldosis" not in value or "Gesamtdosis" not in value:
             continue
         single, total = _dose(value["Einzeldosis"]), _dose(value["Gesamtdosis"])
