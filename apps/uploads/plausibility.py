@@ -34,10 +34,12 @@ def patient_findings(
     ``texts`` are the Meldungen's JSON as they will be stored."""
     known_dates: dict[int, Any] = {}  # each of the patient's reports is read for dates once
     hints = {id(meldung): (meldung, date_like(text)) for meldung, text in zip(meldungen, texts, strict=True)}
+    about_patient = _about_patient(stammdaten)  # read once, not for every Meldung
     findings = []
     for meldung in meldungen:
         earlier = tuple(other for other in meldungen if other is not meldung)
-        context = _context(meldung, stammdaten, earlier, lists, today, known_dates, hints)
+        context = Context(meldung, **about_patient, earlier=earlier, codes=lists, today=today,
+                          known_dates=known_dates, date_hints=hints)  # fmt: skip
         findings.append(
             [
                 (finding.severity.value, finding.message, finding.rule, element_path(finding, meldung, stammdaten))
@@ -105,7 +107,8 @@ def check_against_stored(
             others = tuple(other.data for other in entry.meldungen if other is not meldung)
             # the same Meldung sent again is no earlier report: it is refused as a duplicate, and only that
             sent_before = tuple(data for meldung_id, data in earlier_reports if meldung_id != meldung.meldung_id)
-            context = _context(meldung.data, entry.stammdaten, others + sent_before, lists, today, {}, {})
+            context = Context(meldung.data, **_about_patient(entry.stammdaten), earlier=others + sent_before,
+                              codes=lists, today=today)  # fmt: skip
             for finding in check(context, across_reports_only=True):  # the other rules found what they find
                 if finding.rule not in noted:
                     path = element_path(finding, meldung.data, entry.stammdaten)
@@ -114,24 +117,11 @@ def check_against_stored(
     return hinweise
 
 
-def _context(
-    meldung: dict[str, Any],
-    stammdaten: dict[str, Any],
-    earlier: tuple[dict[str, Any], ...],
-    lists: CodeLists | None,
-    today: datetime.date,
-    known_dates: dict[int, Any],
-    date_hints: dict[int, tuple[Any, tuple[datetime.date, ...]]],
-) -> Context:
-    return Context(
-        meldung=meldung,
-        sex=text(stammdaten.get("Geschlecht")),
-        born=as_date(stammdaten.get("Geburtsdatum")),
-        insurance={key: value for key, value in stammdaten.items() if key.startswith("Versichertendaten_")},
-        country=text(get(stammdaten, "Adresse/Land")),
-        earlier=earlier,
-        codes=lists,
-        today=today,
-        known_dates=known_dates,
-        date_hints=date_hints,
-    )
+def _about_patient(stammdaten: dict[str, Any]) -> dict[str, Any]:
+    """What the rules read of the patient, as ``Context`` takes it."""
+    return {
+        "sex": text(stammdaten.get("Geschlecht")),
+        "born": as_date(stammdaten.get("Geburtsdatum")),
+        "insurance": {key: value for key, value in stammdaten.items() if key.startswith("Versichertendaten_")},
+        "country": text(get(stammdaten, "Adresse/Land")),
+    }
