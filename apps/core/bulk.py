@@ -37,12 +37,19 @@ def copy_rows(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) -> N
     unknown = set(rows[0]) - {field.attname for field in fields}  # rows come from one builder: the first tells
     if unknown:
         raise TypeError(f"copy_rows: {meta.label} has no column {', '.join(sorted(unknown))}")
+    named = [(field.attname, field) for field in fields]
+    encrypted = [(at, field) for at, field in enumerate(fields) if isinstance(field, EncryptedField)]
+    names = [name for name, _ in named]
+    if encrypted and "uuid" not in names:
+        raise TypeError(f"copy_rows: {meta.label} has encrypted fields but no uuid to seal them to")
+    row_uuid = names.index("uuid") if encrypted else 0
     with _copy(meta, fields) as copy:
-        for row in rows:
-            values = {
-                field.attname: row[field.attname] if field.attname in row else field.get_default() for field in fields
-            }
-            copy.write_row([_prepared(field, values) for field in fields])
+        for row in rows:  # a plain loop over lists: it runs for each of a package's 23 000 reports
+            values = [row[name] if name in row else field.get_default() for name, field in named]
+            for at, field in encrypted:
+                if values[at] is not None:
+                    values[at] = field.sealed(values[at], values[row_uuid])
+            copy.write_row(values)
 
 
 def copy_objects(objects: Sequence[models.Model]) -> None:
@@ -121,13 +128,6 @@ def _copy(meta: Options[Any], fields: Sequence[models.Field[Any, Any]]) -> Itera
     statement = f"COPY {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) FROM STDIN"
     with connection.cursor() as cursor, cursor.copy(statement) as copy:
         yield copy
-
-
-def _prepared(field: models.Field[Any, Any], values: dict[str, Any]) -> Any:
-    value = values[field.attname]
-    if isinstance(field, EncryptedField) and value is not None:
-        return field.sealed(value, values["uuid"])
-    return value
 
 
 def _auto_now(field: models.Field[Any, Any]) -> bool:
