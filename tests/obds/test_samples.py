@@ -122,3 +122,21 @@ def test_every_schema_error_is_reported_where_xmllint_reports_it(row):
     unlocated = [(0 if KEYREF in message else line, shortened(message))  # a character repertoire is cut short
                  for line, message in expected]  # fmt: skip
     assert reported == unlocated[:SHOWN] and verdict.found == len(expected)
+
+
+@pytest.mark.parametrize(("element", "blank"), [("Nachname", b"   "), ("Geschlecht", b"\t  "), ("Nachname", b"")])
+def test_a_value_of_white_space_only_is_judged_as_xmllint_judges_it(tmp_path, element, blank):
+    """The parser drops the white space between elements (it is not content there); a value that is nothing but
+    white space is content, and is judged as it is."""
+    valid = SAMPLES / "obds3" / "bzkf-obds-to-fhir-mappings__Folgepaket_Testpatientin_Cervix.xml"
+    data = re.sub(rf"<{element}>[^<]*</{element}>".encode(), f"<{element}>".encode() + blank + f"</{element}>".encode(),
+                  valid.read_bytes(), count=1)  # fmt: skip
+    path = tmp_path / "paket.xml"
+    path.write_bytes(data)
+    expected = xmllint_errors(path, SAMPLES.parent / "schemas" / "oBDS_v3.0.4.xsd")
+    assert expected  # white space is no Nachname and no Geschlecht
+    with path.open("rb") as handle:
+        verdict = judge(handle)
+    assert [(problem.line, problem.original or problem.message) for problem in verdict.problems] == [
+        (line, shortened(message)) for line, message in expected
+    ]
