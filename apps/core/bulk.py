@@ -18,7 +18,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.fields import AutoFieldMixin
 from django.db.models.options import Options
 from psycopg import Copy
@@ -70,9 +71,10 @@ def copy_objects(objects: Sequence[models.Model]) -> None:
         for instance, (key,) in zip(objects, cursor.fetchall(), strict=True):
             instance.pk = key
     fields = meta.concrete_fields
+    database = _database()
     with _copy(meta, fields) as copy:
         for instance in objects:
-            copy.write_row([field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields])
+            copy.write_row([field.get_db_prep_save(field.pre_save(instance, True), database) for field in fields])
     for instance in objects:
         instance._state.adding, instance._state.db = False, connection.alias
 
@@ -92,10 +94,11 @@ def update_objects(objects: Sequence[models.Model], names: Sequence[str]) -> Non
     concrete = {field.name: field for field in meta.concrete_fields}
     fields = [concrete[name] for name in names]  # a KeyError names a field that is no column
     columns = [meta.pk, *fields]
+    database = _database()
     for start in range(0, len(objects), UPDATE_ROWS):
         part = objects[start : start + UPDATE_ROWS]
         values = [
-            [instance.pk, *(field.get_db_prep_save(field.pre_save(instance, False), connection) for field in fields)]
+            [instance.pk, *(field.get_db_prep_save(field.pre_save(instance, False), database) for field in fields)]
             for instance in part
         ]
         with connection.cursor() as cursor:
@@ -113,6 +116,13 @@ def _update_statement(meta: Options[Any], columns: Sequence[models.Field[Any, An
     values = ", ".join([row] * rows)
     matching = f"WHERE {table}.{key} = new.{key}"
     return f"UPDATE {table} SET {changes} FROM (VALUES {values}) AS new ({names}) {matching}"  # noqa: S608
+
+
+def _database() -> BaseDatabaseWrapper:
+    """The connection itself, not Django's ``connection`` proxy, which looks it up again (through asgiref's
+    context-local storage) on every attribute read: some 40 000 times for a 100 MB package's patients, one field
+    at a time, about 0.15 s under cProfile."""
+    return connections[DEFAULT_DB_ALIAS]
 
 
 def _keyed_by_sequence(model: type[models.Model], name: str) -> Options[Any]:
