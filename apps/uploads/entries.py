@@ -44,7 +44,7 @@ class MeldungEntry:
 
     @property
     def meldung_id(self) -> str:
-        return str(self.about.meldung_id)
+        return self.about.meldung_id
 
     @property
     def report_type(self) -> str:

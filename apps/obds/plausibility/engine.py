@@ -160,8 +160,8 @@ def check(context: Context, across_reports_only: bool = False) -> list[Finding]:
 # --- reading schema-shaped data ------------------------------------------------------------------------------------
 
 
-# ``text`` and ``get`` run some 400 000 times for a 100 MB package. Schema-shaped data holds plain dicts, lists and
-# strings only, so they test exact types, which is quicker than isinstance.
+# ``text`` and ``get`` run hundreds of thousands of times for a 100 MB package. Schema-shaped data holds plain
+# dicts, lists and strings only, so they test exact types, which is quicker than isinstance.
 
 
 def text(value: Any) -> str | None:
