@@ -35,8 +35,8 @@ def refuse_sent(institution_id: int, batch: list[PatientEntry]) -> None:
     ``institution_id = … AND meldung_id = ANY(…)``, PostgreSQL chose, by statistics older than the package, to
     read every report of the institution and compare it with the list: for the last batch of the 100 MB benchmark
     package 23 408 reports for 400 IDs (6.0 ms, against 0.7 ms), for every batch again; and in a test, for a
-    second package, all 480 reports of the first, which PostgreSQL had not analysed since. (Once autovacuum has
-    analysed the table, PostgreSQL may well choose the unique index by itself; this does not wait for that.)
+    second package, all 480 reports of the first. Analysed statistics did not change that: in a test with the
+    table analysed after 2 400 reports of one institution, the old query still read all 2 400 for 400 IDs.
 
     Where the table is all but empty or has never been analysed, PostgreSQL's estimates for this lookup tie
     between the unique index and the index on (institution, time of receipt), which would read every report of
