@@ -34,6 +34,7 @@ import tempfile
 import threading
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, NamedTuple
 
@@ -271,7 +272,8 @@ def run() -> None:
             measure(size_mb, Path(folder))
 
 
-def main() -> None:
+def main(run: Callable[[], None] = run) -> None:
+    """``run`` in a throw-away test database."""
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
