@@ -81,6 +81,9 @@ class Patient(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["institution", "patient_id"], name="patient_id_per_institution"),
             models.UniqueConstraint(fields=["institution", "insurance_index"], name="one_record_per_insured_person"),
+            # What the foreign keys of reports and drafts name: their patient in their institution
+            # (apps/reports/models.Report).
+            models.UniqueConstraint(fields=["id", "institution"], name="patient_in_institution"),
         ]
         # The search of the list of sent reports by the start of a Patient_ID in any case (apps/reports/sent.py).
         indexes = [models.Index(OpClass(Upper("patient_id"), name="text_pattern_ops"), name="patient_id_search")]

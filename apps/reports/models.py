@@ -56,6 +56,8 @@ class Tumor(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["patient", "number"], name="tumor_number_per_patient"),
             models.UniqueConstraint(fields=["patient", "tumor_id"], name="tumor_id_per_patient"),
+            # What the foreign keys of reports and drafts name: a tumour of their patient (Report).
+            models.UniqueConstraint(fields=["id", "patient"], name="tumor_of_patient"),
         ]
         ordering = ["number"]
 
@@ -71,9 +73,16 @@ class Draft(models.Model):
     """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    institution = models.ForeignKey("institutions.Institution", on_delete=models.PROTECT, related_name="+")
-    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="drafts")
-    tumor = models.ForeignKey(Tumor, null=True, blank=True, on_delete=models.CASCADE, related_name="drafts")
+    # Two foreign keys of two columns, as for Report (migration 0009).
+    institution = models.ForeignKey(
+        "institutions.Institution", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.CASCADE, related_name="drafts", db_constraint=False
+    )
+    tumor = models.ForeignKey(
+        Tumor, null=True, blank=True, on_delete=models.CASCADE, related_name="drafts", db_constraint=False
+    )
     report_type = models.CharField("Meldungsart", max_length=20, choices=ReportType.choices)
     data = EncryptedJSONField("Angaben", default=dict)
     corrects = models.ForeignKey(
@@ -104,11 +113,17 @@ class Report(models.Model):
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     meldung_id = models.CharField("Meldung-ID", max_length=50)
+    # Institution, patient and tumour are held by two foreign keys of two columns (migration 0009): the patient in
+    # the report's institution, the tumour of the report's patient. So no report can name another institution's
+    # patient or another patient's tumour, whatever code writes it (the institution stays protected through its
+    # patients); and PostgreSQL checks two keys per stored report instead of three.
     institution = models.ForeignKey(
-        "institutions.Institution", on_delete=models.PROTECT, related_name="+", db_index=False
+        "institutions.Institution", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
     )
-    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="reports")
-    tumor = models.ForeignKey(Tumor, on_delete=models.PROTECT, related_name="reports")
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="reports", db_constraint=False
+    )
+    tumor = models.ForeignKey(Tumor, on_delete=models.PROTECT, related_name="reports", db_constraint=False)
     report_type = models.CharField("Meldungsart", max_length=20, choices=ReportType.choices)
     meldeanlass = models.CharField("Meldeanlass", max_length=30, blank=True)
     data = EncryptedJSONField("Meldung")

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from apps.core.models import AuditEvent
 from apps.obds.export import PatientEntry, package, problems, read, to_xml
+from apps.patients.actions import do_create_patient
 from apps.patients.obds import stammdaten
 from apps.reports.actions import (
     DraftGone,
@@ -22,8 +23,9 @@ from apps.reports.actions import (
     do_start_correction,
 )
 from apps.reports.export import absender, melder, report_xml
-from apps.reports.models import Draft, Report, ReportType
+from apps.reports.models import Draft, Report, ReportType, Tumor
 from apps.reports.steps import meldung_spec
+from tests.personas import ERIKA
 from tests.reports import examples
 from tests.reports.examples import draft_with
 from tests.reports.specimens import FREE_TEXT, meldung
@@ -99,6 +101,53 @@ def test_the_database_keeps_one_report_per_draft_where_two_sends_race(erika, phy
     twin.draft_uuid = None
     twin.save()  # without a draft, as an uploaded report
     assert Report.objects.count() == 2
+
+
+def test_the_database_refuses_a_report_of_one_institution_about_another_institutions_patient(
+    erika, physician, outsider, clock
+):
+    """Whatever code writes it: the patient and the tumour of a report belong to the report's institution."""
+    report = do_send_draft(draft_with(erika, physician, examples.DIAGNOSE).uuid, acting_user=physician)
+    stranger = Report.objects.get(pk=report.pk)
+    stranger.pk, stranger.uuid, stranger.draft_uuid = None, uuid.uuid4(), None
+    stranger.institution, stranger.sent_by = outsider.institution, outsider
+    checked_at_once()
+    with pytest.raises(IntegrityError, match="reports_report_patient_in_institution"), transaction.atomic():
+        stranger.save()
+    assert Report.objects.count() == 1
+
+
+def test_the_database_refuses_a_draft_of_one_institution_about_another_institutions_patient(
+    erika, physician, outsider, clock
+):
+    draft = draft_with(erika, physician, examples.DIAGNOSE)
+    draft.institution = outsider.institution
+    checked_at_once()
+    with pytest.raises(IntegrityError, match="reports_draft_patient_in_institution"), transaction.atomic():
+        draft.save()
+    assert Draft.objects.get(pk=draft.pk).institution == physician.institution
+
+
+def test_the_database_refuses_a_report_about_one_patients_tumour_for_another_patient(erika, physician, clock):
+    report = do_send_draft(draft_with(erika, physician, examples.DIAGNOSE).uuid, acting_user=physician)
+    max_ = do_create_patient(
+        institution=physician.institution, acting_user=physician, **{**ERIKA, "vornamen": "Max", "insurance_number": ""}
+    )
+    mixed = Report.objects.get(pk=report.pk)
+    mixed.pk, mixed.uuid, mixed.draft_uuid, mixed.meldung_id, mixed.patient = None, uuid.uuid4(), None, "M-2", max_
+    checked_at_once()
+    with pytest.raises(IntegrityError, match="reports_report_tumor_of_patient"), transaction.atomic():
+        mixed.save()
+    mixed.tumor = Tumor.objects.create(patient=max_, number=1, tumor_id="1")
+    mixed.save()  # the same report with a tumour of its own patient
+    assert Report.objects.count() == 2
+
+
+def checked_at_once() -> None:
+    """Foreign keys are checked at the commit (Django declares them deferred), which a test never reaches; the
+    upload checks them at once too (apps/uploads/processing._prepare_for_import)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def test_a_fehler_blocks_sending_and_keeps_the_draft(erika, physician, clock):
