@@ -174,6 +174,9 @@ class Scan:
             entry = MeldungEntry(sent.meldungen[index], about, where, meldungen[index] if meldungen else None)
             if about.melder_id != self.melder_id:
                 entry.note("Fehler", "Die Meldung nennt einen Melder einer anderen Einrichtung.")
+                # The XSD's keyref makes that Melder one of the file's, met at its end: then nothing is taken, so
+                # nothing more is stored from here on (the schema verdict refuses a file that lacks it anyway).
+                self.foreign_melder = True
             if self.file:
                 if entry.meldung_id in self.meldung_ids:
                     entry.repeated = True

@@ -20,10 +20,11 @@ from django.test.utils import CaptureQueriesContext
 from apps.core.models import AuditEvent
 from apps.institutions.models import UploadStatus
 from apps.obds import alongside
+from apps.obds.export import package, to_xml
 from apps.patients.actions import do_update_patient
 from apps.patients.models import Patient
 from apps.reports.actions import IMPLIED_MELDEANLASS
-from apps.reports.export import package_xml
+from apps.reports.export import absender, melder, package_xml
 from apps.reports.models import Report, Tumor
 from apps.uploads import processing
 from apps.uploads.actions import do_receive_package
@@ -732,3 +733,30 @@ def test_an_update_keeps_the_patient_id_as_the_hospital_writes_it(praxis, physic
     assert package.state == PackageState.ANGENOMMEN, package.problems
     assert package.counts["stammdaten_aktualisiert"] == 1
     assert Patient.objects.get(institution=praxis).patient_id == "up0000001"
+
+
+def test_a_package_whose_meldungen_name_another_institutions_melder_stores_nothing_while_it_is_read(
+    praxis, physician, outsider_praxis, clock
+):
+    """Such a package is refused as a whole once its Melder list, at the file's end, names the other institution's
+    Melder; so from the first Meldung that names it, nothing more is stored (and then rolled back)."""
+    patients = [patient(0, outsider_praxis.melder_id), *(patient(number, praxis.melder_id) for number in range(1, 60))]
+    content = to_xml(
+        package(absender=absender(praxis), meldedatum=datetime.date(2026, 11, 23), patients=patients,
+                melder=[melder(praxis), melder(outsider_praxis)])
+    )  # fmt: skip
+    stored_before = _reports_inserted()
+    refused = upload(content, praxis, physician)
+    assert refused.state == PackageState.ABGELEHNT and refused.counts["abgelehnt"] == 60 * 8
+    messages = {item["meldung"] for item in refused.problems}
+    assert "Der Melder „M0002“ gehört nicht zu Ihrer Einrichtung." in messages
+    assert _reports_inserted() == stored_before == 0  # before: the first batch of 50 patients, then rolled back
+    assert not Report.objects.exists()
+
+
+def _reports_inserted() -> int:
+    """The rows this test's transaction has written into the report table, kept or rolled back."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT n_tup_ins FROM pg_stat_xact_user_tables WHERE relname = 'reports_report'")
+        [(rows,)] = cursor.fetchall()
+    return int(rows)
