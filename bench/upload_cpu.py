@@ -6,9 +6,9 @@ Works in a throw-away test database. In each round a package of its own (for an 
 written, xmllint --stream --schema checks it once, and ``process()`` runs in this process, as the worker runs it.
 Printed for each round: the wall time of both and their ratio, and the CPU time of this process (the worker's
 part: rules, matching, storing), of its schema-check child (parsing, validating, reading) and of its PostgreSQL
-backend. ``bench/upload.py`` gives the figures of a real worker; this
-one tells which of the three is the slower half, which changes to a part can be judged by even when the machine's
-speed drifts from minute to minute (it does on the development VM).
+backend. ``bench/upload.py`` gives the figures of a real worker; this one tells which of the three is the slower
+half, and lets a change to one part be judged by that part's CPU time even when the machine's speed drifts from
+minute to minute (it does on the development VM).
 """
 
 from __future__ import annotations

@@ -106,7 +106,7 @@ def test_the_database_keeps_one_report_per_draft_where_two_sends_race(erika, phy
 def test_the_database_refuses_a_report_of_one_institution_about_another_institutions_patient(
     erika, physician, outsider, clock
 ):
-    """Whatever code writes it: the patient and the tumour of a report belong to the report's institution."""
+    """Whatever code writes it: a report's patient belongs to its institution, its tumour to its patient."""
     report = do_send_draft(draft_with(erika, physician, examples.DIAGNOSE).uuid, acting_user=physician)
     stranger = Report.objects.get(pk=report.pk)
     stranger.pk, stranger.uuid, stranger.draft_uuid = None, uuid.uuid4(), None

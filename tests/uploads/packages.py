@@ -89,13 +89,17 @@ def patient(number: int, melder_id: str, types: list[str] | None = None, suffix:
 
 
 def package_bytes(
-    institution: Institution, patients: list[PatientEntry], meldedatum: datetime.date = datetime.date(2026, 11, 23)
+    institution: Institution,
+    patients: list[PatientEntry],
+    meldedatum: datetime.date = datetime.date(2026, 11, 23),
+    others: tuple[Institution, ...] = (),
 ) -> bytes:
+    """The package of ``institution``; ``others``: institutions whose Melder the Melder list names too."""
     data = package(
         absender=absender(institution),
         meldedatum=meldedatum,
         patients=patients,
-        melder=[melder(institution)],
+        melder=[melder(each) for each in (institution, *others)],
     )
     return to_xml(data)
 

@@ -20,11 +20,10 @@ from django.test.utils import CaptureQueriesContext
 from apps.core.models import AuditEvent
 from apps.institutions.models import UploadStatus
 from apps.obds import alongside
-from apps.obds.export import package, to_xml
 from apps.patients.actions import do_update_patient
 from apps.patients.models import Patient
 from apps.reports.actions import IMPLIED_MELDEANLASS
-from apps.reports.export import absender, melder, package_xml
+from apps.reports.export import package_xml
 from apps.reports.models import Report, Tumor
 from apps.uploads import processing
 from apps.uploads.actions import do_receive_package
@@ -219,14 +218,8 @@ def test_the_check_for_meldung_ids_sent_before_looks_up_each_id_not_every_report
 
 
 def _reports_read() -> int:
-    """The rows of the report table this test's transaction has read, by any scan."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT seq_tup_read + coalesce(idx_tup_fetch, 0) FROM pg_stat_xact_user_tables "
-            "WHERE relname = 'reports_report'"
-        )
-        [(rows,)] = cursor.fetchall()
-    return int(rows)
+    """The rows of the report table read, by any scan (see ``_report_statistic``)."""
+    return _report_statistic("seq_tup_read + coalesce(idx_tup_fetch, 0)")
 
 
 def test_the_findings_are_the_same_where_the_schema_checks_child_ran_the_rules(praxis, physician, clock, monkeypatch):
@@ -741,12 +734,8 @@ def test_a_package_whose_meldungen_name_another_institutions_melder_stores_nothi
     """Such a package is refused as a whole once its Melder list, at the file's end, names the other institution's
     Melder; so from the first Meldung that names it, nothing more is stored (and then rolled back)."""
     patients = [patient(0, outsider_praxis.melder_id), *(patient(number, praxis.melder_id) for number in range(1, 60))]
-    content = to_xml(
-        package(absender=absender(praxis), meldedatum=datetime.date(2026, 11, 23), patients=patients,
-                melder=[melder(praxis), melder(outsider_praxis)])
-    )  # fmt: skip
     stored_before = _reports_inserted()
-    refused = upload(content, praxis, physician)
+    refused = upload(package_bytes(praxis, patients, others=(outsider_praxis,)), praxis, physician)
     assert refused.state == PackageState.ABGELEHNT and refused.counts["abgelehnt"] == 60 * 8
     messages = {item["meldung"] for item in refused.problems}
     assert "Der Melder „M0002“ gehört nicht zu Ihrer Einrichtung." in messages
@@ -755,9 +744,14 @@ def test_a_package_whose_meldungen_name_another_institutions_melder_stores_nothi
 
 
 def _reports_inserted() -> int:
-    """Rows written into the report table, kept or rolled back: by this test's transaction, and by those before it
-    whose counts PostgreSQL has not yet added to its statistics (so only a difference tells)."""
+    """The rows written into the report table, kept or rolled back (see ``_report_statistic``)."""
+    return _report_statistic("n_tup_ins")
+
+
+def _report_statistic(expression: str) -> int:
+    """PostgreSQL's count of the report table for this test's transaction, and for those before it whose counts it
+    has not yet added to its statistics: so only the difference of two readings tells."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT n_tup_ins FROM pg_stat_xact_user_tables WHERE relname = 'reports_report'")
+        cursor.execute(f"SELECT {expression} FROM pg_stat_xact_user_tables WHERE relname = 'reports_report'")  # noqa: S608
         [(rows,)] = cursor.fetchall()
     return int(rows)
