@@ -61,10 +61,11 @@ SENT_BEFORE = """
 """
 
 
-def store(package: Package, batch: list[PatientEntry]) -> None:
-    """Reports for every accepted Meldung of ``batch``; refuses the Meldungen of a patient it cannot match."""
-    patients = match_patients(package, [entry for entry in batch if entry.accepted()])
-    tumors = _tumors(patients.values())
+def store(package: Package, batch: list[PatientEntry], stored: dict[str, Patient]) -> None:
+    """Reports for every accepted Meldung of ``batch``; refuses the Meldungen of a patient it cannot match.
+    ``stored``: the batch's patients stored before (``stored_patients``); only they can have stored tumours."""
+    patients = match_patients(package, [entry for entry in batch if entry.accepted()], stored)
+    tumors = _tumors([patient for patient_id, patient in patients.items() if patient_id in stored])
     placed: list[tuple[MeldungEntry, Patient, Tumor]] = []
     touched: set[Tumor] = set()
     for entry in batch:
@@ -99,8 +100,10 @@ def _report_row(package: Package, meldung: MeldungEntry, patient: int, tumor: in
     }
 
 
-def _tumors(patients: Any) -> dict[tuple[int, str], Tumor]:
-    return {(tumor.patient_id, tumor.tumor_id): tumor for tumor in Tumor.objects.filter(patient__in=list(patients))}
+def _tumors(patients: list[Patient]) -> dict[tuple[int, str], Tumor]:
+    if not patients:  # a batch of new patients: no query
+        return {}
+    return {(tumor.patient_id, tumor.tumor_id): tumor for tumor in Tumor.objects.filter(patient__in=patients)}
 
 
 def _new_tumor(patient: Patient, zuordnung: dict[str, Any], tumors: dict[tuple[int, str], Tumor]) -> Tumor:

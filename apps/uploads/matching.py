@@ -16,15 +16,20 @@ from apps.uploads.entries import PatientEntry
 from apps.uploads.models import Package
 
 
-def match_patients(package: Package, batch: list[PatientEntry]) -> dict[str, Patient]:
-    """Each Patient_ID of ``batch`` with its stored patient, known or new; refuses the Meldungen of a patient it
-    cannot match."""
-    known = {
+def stored_patients(institution_id: int, batch: list[PatientEntry]) -> dict[str, Patient]:
+    """The batch's patients that the institution has stored before, by Patient_ID: one query, which the check
+    against stored reports and the matching share."""
+    wanted = [entry.patient_id for entry in batch]
+    return {
         patient.patient_id: patient
-        for patient in Patient.objects.filter(
-            institution_id=package.institution_id, patient_id__in=[entry.patient_id for entry in batch]
-        )
+        for patient in Patient.objects.filter(institution_id=institution_id, patient_id__in=wanted)
     }
+
+
+def match_patients(package: Package, batch: list[PatientEntry], stored: dict[str, Patient]) -> dict[str, Patient]:
+    """Each Patient_ID of ``batch`` with its stored patient (from ``stored``), known or new; refuses the Meldungen
+    of a patient it cannot match."""
+    known = {entry.patient_id: stored[entry.patient_id] for entry in batch if entry.patient_id in stored}
     index = index_field("insurance_index")
     new: dict[str, tuple[PatientEntry, Patient]] = {}
     changes = Changes(package)

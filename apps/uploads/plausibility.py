@@ -12,11 +12,10 @@ import datetime
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import F
-
 from apps.obds.codes import CodeLists
 from apps.obds.plausibility import Context, Finding, Severity, check
 from apps.obds.plausibility.engine import as_date, date_like, get, text
+from apps.patients.models import Patient
 from apps.reports.models import Report
 from apps.uploads.entries import MELDUNG_PATH, STAMMDATEN_PATH, PatientEntry
 
@@ -81,22 +80,24 @@ def _where(data: Any, wanted: list[str], path: list[str]) -> list[str] | None:
 
 
 def check_against_stored(
-    institution_id: int, batch: list[PatientEntry], lists: CodeLists | None, today: datetime.date
+    batch: list[PatientEntry], patients: dict[str, Patient], lists: CodeLists | None, today: datetime.date
 ) -> int:
-    """Note on each Tod of ``batch`` what the reports stored before for its patient add; the new Hinweise."""
-    dying = {entry.patient_id: entry for entry in batch if any(m.report_type == "Tod" for m in entry.meldungen)}
+    """Note on each Tod of ``batch`` what the reports stored before for its patient add; the new Hinweise.
+    ``patients``: the batch's patients stored before, by Patient_ID (a new patient has no stored reports)."""
+    dying = {
+        entry.patient_id: entry
+        for entry in batch
+        if entry.patient_id in patients and any(m.report_type == "Tod" for m in entry.meldungen)
+    }
     if not dying:
         return 0
+    owners = {patients[patient_id].pk: patient_id for patient_id in dying}
     stored: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
-    reports = (
-        Report.objects.filter(
-            patient__institution_id=institution_id, patient__patient_id__in=list(dying), corrections__isnull=True
-        )
-        .annotate(owner=F("patient__patient_id"))
-        .only("uuid", "meldung_id", "data")
+    reports = Report.objects.filter(patient_id__in=list(owners), corrections__isnull=True).only(
+        "uuid", "meldung_id", "data", "patient_id"
     )
     for report in reports:
-        stored[report.owner].append((report.meldung_id, report.data))
+        stored[owners[report.patient_id]].append((report.meldung_id, report.data))
     hinweise = 0
     for patient_id, earlier_reports in stored.items():
         entry = dying[patient_id]

@@ -32,6 +32,7 @@ from apps.uploads.acceptance import refusal
 from apps.uploads.archive import xml_files
 from apps.uploads.entries import MELDUNG_PATH, MeldungEntry, PatientEntry
 from apps.uploads.importing import refuse_sent, store
+from apps.uploads.matching import stored_patients
 from apps.uploads.models import Package, PackageState
 from apps.uploads.plausibility import Findings, check_against_stored, patient_findings
 from apps.uploads.reading import ReadElement, ReadPatient, read
@@ -193,11 +194,12 @@ class Scan:
     def flush(self) -> None:
         self.progress.report(self.done, self.outcome.counts["patienten"])
         batch, self.pending = self.pending, []
-        if hinweise := check_against_stored(self.package.institution_id, batch, self.codes, self.today):
+        stored = stored_patients(self.package.institution_id, batch)
+        if hinweise := check_against_stored(batch, stored, self.codes, self.today):
             self.outcome.counts["hinweise"] += hinweise
         refuse_sent(self.package.institution_id, batch)
         if self.importing and not self.foreign_melder:
-            store(self.package, batch)
+            store(self.package, batch, stored)
         for entry in batch:
             if entry.updated:
                 self.outcome.counts["stammdaten_aktualisiert"] += 1

@@ -143,6 +143,25 @@ def test_a_tod_is_checked_against_the_reports_stored_before(praxis, physician, c
     assert [item["meldung"] for item in duplicate.problems] == ["Diese Meldung_ID wurde bereits gesendet (Duplikat)."]
 
 
+def test_new_patients_cost_no_lookup_of_stored_tumours_or_reports(praxis, physician, clock):
+    """Only a patient stored before can have stored tumours, or stored reports a Tod is checked against: a package
+    of new patients (with every report type, Tod included) does not ask for them; the same patients again do."""
+    entries = [patient(number, praxis.melder_id) for number in range(3)]
+    with CaptureQueriesContext(connection) as first:
+        assert upload(package_bytes(praxis, entries), praxis, physician).state == PackageState.ANGENOMMEN
+    resent = package_bytes(praxis, entries).replace(b'Meldung_ID="UP', b'Meldung_ID="N-UP')
+    with CaptureQueriesContext(connection) as again:
+        upload(resent, praxis, physician)
+
+    def lookups(queries: CaptureQueriesContext) -> list[str]:
+        return [
+            query["sql"] for query in queries if re.match(r'SELECT .* FROM "reports_(tumor|report)" ', query["sql"])
+        ]
+
+    assert lookups(first) == []
+    assert len(lookups(again)) == 2  # the tumours of the batch's patients, and the reports their Tod is checked with
+
+
 def test_a_rejected_meldung_is_not_stored_and_the_others_are(erika, praxis, physician, clock):
     bad = meldung(2, praxis.melder_id, Primaertumor_ICD={"Code": "C61", "Version": "10 2025 GM"})
     package = upload(xml_for(erika, praxis, [meldung(1, praxis.melder_id), bad]), praxis, physician)
@@ -154,8 +173,8 @@ def test_a_schema_error_after_stored_patients_imports_nothing(praxis, physician,
     monkeypatch.setattr(processing, "BATCH", 1)  # each patient is stored as soon as it is read
     stored = []
 
-    def counting_store(package, batch):
-        store(package, batch)
+    def counting_store(package, batch, stored_before):
+        store(package, batch, stored_before)
         stored.append(len(batch))
 
     monkeypatch.setattr(processing, "store", counting_store)
@@ -253,9 +272,9 @@ def test_where_the_child_ran_the_rules_the_worker_stores_the_meldungen_without_p
     monkeypatch.setattr(alongside, "_lagging", lambda end: True)  # and the worker always behind
     parsed: list[bool] = []
 
-    def storing(package: Package, batch: list[PatientEntry]) -> None:
+    def storing(package: Package, batch: list[PatientEntry], stored: dict[str, Patient]) -> None:
         parsed.extend(meldung.parsed is not None for entry in batch for meldung in entry.meldungen)
-        store(package, batch)
+        store(package, batch, stored)
 
     monkeypatch.setattr(processing, "store", storing)
     package = upload(package_bytes(praxis, [patient(number, praxis.melder_id) for number in range(3)]), praxis,
