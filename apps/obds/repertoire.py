@@ -19,10 +19,11 @@ import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from lxml import etree  # type: ignore[import-untyped]  # lxml-stubs 0.5 lags lxml 6
 
+from apps.obds.identities import Constraint, taken, without_constraints
 from apps.obds.patterns import Untranslatable, python_pattern
 from apps.obds.schema_model import XS, ElementSpec, load, parsed, to_data
 
@@ -185,14 +186,28 @@ def _names_below(spec: ElementSpec) -> set[str]:
     return names
 
 
+class FastVariant(NamedTuple):
+    """libxml2's XSD without what Python checks, and Python's checks: the repertoire's patterns and, where Python
+    can judge them (``identities.taken``), the identity constraints (else ``constraints`` is empty and libxml2
+    keeps them)."""
+
+    schema: etree.XMLSchema
+    repertoire: Repertoire
+    constraints: tuple[Constraint, ...]
+
+
 @functools.cache
-def fast_variant(filename: str, visited: tuple[str, ...]) -> tuple[etree.XMLSchema, Repertoire] | None:
-    """libxml2's XSD without the taken-over patterns, and the checks of them; None where nothing is taken over
-    or not every value they apply to can be found (then the official XSD judges alone)."""
+def fast_variant(filename: str, visited: tuple[str, ...]) -> FastVariant | None:
+    """The XSD for the first pass, and what Python checks instead; None where no pattern is taken over or not every
+    value they apply to can be found (then the official XSD judges alone)."""
     xsd = parsed(filename)
     if next(_taken_over(xsd), None) is None or not readable(xsd):
         return None
     repertoire = Repertoire(filename, visited)
     if not repertoire.covered:
         return None
-    return etree.XMLSchema(without_taken_over(xsd)), repertoire
+    trimmed = without_taken_over(xsd)
+    constraints = taken(xsd, filename, visited) or ()
+    if constraints:
+        without_constraints(trimmed)
+    return FastVariant(etree.XMLSchema(trimmed), repertoire, constraints)

@@ -17,6 +17,7 @@ from typing import IO, Any, NamedTuple
 
 from lxml import etree  # type: ignore[import-untyped]  # lxml-stubs 0.5 lags lxml 6 (no keep_tail, doctype)
 
+from apps.obds.identities import Identities
 from apps.obds.messages import german, kind_of, shortened
 from apps.obds.repertoire import Repertoire, fast_variant
 from apps.obds.schema_model import drop_kept
@@ -298,14 +299,14 @@ def validated(source: IO[bytes], choice: SchemaChoice, visit: Visit | None) -> V
     """The verdict; ``visit`` sees no element once libxml2 has logged an error (lxml raises it only at the
     end of the file), so a package refused early is not checked and stored to its end first.
 
-    Where ``repertoire`` takes the XSD's long patterns over, the pass runs against the XSD without them and
-    checks them on each visited element; a file that fails either is judged again against the official XSD
-    alone, which then gives the verdict, its errors, and the visits the first pass had not made."""
+    Where ``repertoire`` takes the XSD's long patterns over (and ``identities`` its identity constraints), the pass
+    runs against the XSD without them and checks them on each visited element; a file that fails either is judged
+    again against the official XSD alone, which then gives the verdict, its errors, and the visits the first pass
+    had not made."""
     fast = fast_variant(choice.filename, VISITED)
     if fast is not None:
-        schema, repertoire = fast
-        checked = _Checked(repertoire, visit)
-        if _passes(source, schema, visited_tags(choice), checked):
+        checked = _Checked(fast.repertoire, Identities(fast.constraints), visit)
+        if _passes(source, fast.schema, visited_tags(choice), checked):
             return Verdict(choice.format, choice.version)
         source.seek(0)
         visit = _Skipping(checked.visits, visit)
@@ -354,20 +355,22 @@ def _passes(source: IO[bytes], schema: etree.XMLSchema, tags: list[str], checked
             forget(element)
     except etree.XMLSyntaxError:
         return False
-    return not parsing.error_log.filter_from_errors()
+    return not parsing.error_log.filter_from_errors() and checked.identities.complete()
 
 
 class _Checked:
-    """A visit that first checks the taken-over patterns of the element."""
+    """A visit that first checks what the official XSD checks and the first pass's does not: the taken-over
+    patterns and identity constraints of the element."""
 
-    def __init__(self, repertoire: Repertoire, visit: Visit | None) -> None:
+    def __init__(self, repertoire: Repertoire, identities: Identities, visit: Visit | None) -> None:
         self.repertoire = repertoire
+        self.identities = identities
         self.visit = visit
         self.fault: str | None = None  # the tag of the first element with a fault
         self.visits = 0
 
     def __call__(self, element: etree._Element) -> None:
-        if not self.repertoire.passes(element):
+        if not (self.repertoire.passes(element) and self.identities.passes(element)):
             self.fault = element.tag
         elif self.visit is not None:
             self.visit(element)
