@@ -99,9 +99,10 @@ class Identities:
     """The values of one pass over one file."""
 
     def __init__(self, constraints: tuple[Constraint, ...]) -> None:
-        self.by_element: dict[str, list[Constraint]] = defaultdict(list)
+        # by read element, then by the path below it: the Meldungen of a Patient are found once for both of theirs
+        self.by_element: dict[str, dict[str, list[Constraint]]] = defaultdict(lambda: defaultdict(list))
         for constraint in constraints:
-            self.by_element[constraint.read].append(constraint)
+            self.by_element[constraint.read][constraint.below].append(constraint)
         self.values: dict[str, set[str]] = defaultdict(set)
         self.references: dict[str, set[str]] = defaultdict(set)  # by the unique or key they must be found in
         self.keyrefs = [constraint for constraint in constraints if constraint.kind == "keyref"]
@@ -109,18 +110,21 @@ class Identities:
     def passes(self, element: Any) -> bool:
         """Whether ``element`` (a read element, complete) breaks no constraint so far."""
         tag = element.tag
-        for constraint in self.by_element.get(tag[tag.find("}") + 1 :], ()):
-            for selected in element.iterfind(constraint.below) if constraint.below else (element,):
-                value = selected.get(constraint.attribute)
-                if value is None:
-                    if constraint.kind == "key":
-                        return False
-                elif constraint.kind == "keyref":
-                    self.references[constraint.refer].add(value)
-                elif value in self.values[constraint.name]:
+        for below, constraints in self.by_element.get(tag[tag.find("}") + 1 :], {}).items():
+            for selected in element.iterfind(below) if below else (element,):
+                if not all(self._holds(constraint, selected.get(constraint.attribute)) for constraint in constraints):
                     return False
-                else:
-                    self.values[constraint.name].add(value)
+        return True
+
+    def _holds(self, constraint: Constraint, value: str | None) -> bool:
+        if value is None:
+            return constraint.kind != "key"
+        if constraint.kind == "keyref":
+            self.references[constraint.refer].add(value)
+        elif value in self.values[constraint.name]:
+            return False
+        else:
+            self.values[constraint.name].add(value)
         return True
 
     def complete(self) -> bool:
