@@ -100,9 +100,9 @@ class Identities:
 
     def __init__(self, constraints: tuple[Constraint, ...]) -> None:
         # by read element, then by the path below it: the Meldungen of a Patient are found once for both of theirs
-        self.by_element: dict[str, dict[str, list[Constraint]]] = defaultdict(lambda: defaultdict(list))
+        self.by_element: dict[str, dict[str, list[Constraint]]] = {}
         for constraint in constraints:
-            self.by_element[constraint.read][constraint.below].append(constraint)
+            self.by_element.setdefault(constraint.read, {}).setdefault(constraint.below, []).append(constraint)
         self.values: dict[str, set[str]] = defaultdict(set)
         self.references: dict[str, set[str]] = defaultdict(set)  # by the unique or key they must be found in
         self.keyrefs = [constraint for constraint in constraints if constraint.kind == "keyref"]
