@@ -134,10 +134,29 @@ def _keyed_by_sequence(model: type[models.Model], name: str) -> Options[Any]:
 
 @contextmanager
 def _copy(meta: Options[Any], fields: Sequence[models.Field[Any, Any]]) -> Iterator[Copy]:
+    """COPY in PostgreSQL's binary format where every column has a type whose Python value psycopg sends as it is
+    (``BINARY``), else in text: PostgreSQL then parses no text, and psycopg escapes none. For 2 344 reports (as
+    many as the 10 MB benchmark package has) copied into the reports table, sealing included, in a transaction
+    rolled back after each (medians of eight, alternating with text): PostgreSQL's CPU 0.210–0.225 s → 0.190–0.195 s,
+    this process's 0.074–0.075 s → 0.054–0.057 s (two runs)."""
     quote = connection.ops.quote_name
+    types = _binary_types(fields)
     statement = f"COPY {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.copy(statement) as copy:
+    with connection.cursor() as cursor, cursor.copy(statement + (" (FORMAT BINARY)" if types else "")) as copy:
+        if types:
+            copy.set_types(types)
         yield copy
+
+
+# Column types (as Django declares them, without a length) whose values Django hands over as plain Python objects
+# (str, int, bool, UUID, date, aware datetime), which psycopg's binary dumpers take as they are. A table with any
+# other column (JSON, inet, …) is copied as text, which takes whatever Django hands over.
+BINARY = {"text", "varchar", "bigint", "integer", "smallint", "boolean", "uuid", "date", "timestamp with time zone"}
+
+
+def _binary_types(fields: Sequence[models.Field[Any, Any]]) -> list[str] | None:
+    types = [(field.db_type(connection) or "").split("(")[0] for field in fields]
+    return types if all(kind in BINARY for kind in types) else None
 
 
 def _auto_now(field: models.Field[Any, Any]) -> bool:

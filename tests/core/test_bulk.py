@@ -5,6 +5,7 @@ save(update_fields=…) would, many rows in one statement."""
 import datetime
 import uuid
 
+import psycopg
 import pytest
 from django.contrib.sessions.models import Session
 from django.db import connection
@@ -14,6 +15,7 @@ from django.utils import timezone
 from apps.core import bulk
 from apps.core.bulk import copy_objects, copy_rows, update_objects
 from apps.core.crypto import DecryptionError
+from apps.core.models import AuditEvent
 from apps.patients.lookups import index_field
 from apps.patients.models import Patient
 from tests.core.specimen import Entry, Specimen
@@ -42,6 +44,25 @@ def test_a_copied_value_is_bound_to_its_row():
                        "WHERE id = %s", [first.pk, second.pk])  # fmt: skip
     with pytest.raises(DecryptionError):
         _ = Entry.objects.get(pk=second.pk).data
+
+
+def test_plain_columns_go_in_binary_and_a_table_with_json_or_inet_in_text(monkeypatch):
+    """Binary spares PostgreSQL parsing the text of every value (an upload's reports); a table with a column of
+    another type (here JSON and inet) is copied as text, as before."""
+    statements = []
+    copy = psycopg.Cursor.copy
+
+    def recorded(cursor, statement, *args, **kwargs):
+        statements.append(statement)
+        return copy(cursor, statement, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.Cursor, "copy", recorded)
+    copy_rows(Entry, [{"kind": "Tod", "born": BORN, "data": {"Anmerkung": "<b> ü"}}])
+    copy_objects([AuditEvent(action="bulk.test", details={"Anmerkung": "<b> ü", "n": 1}, ip_address="10.0.0.1")])
+    assert [statement.endswith("(FORMAT BINARY)") for statement in statements] == [True, False]
+    entry, event = Entry.objects.get(), AuditEvent.objects.get(action="bulk.test")
+    assert (entry.kind, entry.born, entry.data) == ("Tod", BORN, {"Anmerkung": "<b> ü"})
+    assert (event.details, event.ip_address) == ({"Anmerkung": "<b> ü", "n": 1}, "10.0.0.1")
 
 
 def test_nothing_to_copy_is_no_statement():
