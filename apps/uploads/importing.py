@@ -73,9 +73,9 @@ def store(package: Package, batch: list[PatientEntry], stored: dict[str, Patient
             patient = patients[entry.patient_id]
             zuordnung = meldung.about.zuordnung
             tumor = tumors.get((patient.pk, zuordnung["@Tumor_ID"])) or _new_tumor(patient, zuordnung, tumors)
-            tumor.zuordnung = zuordnung
-            if tumor.pk is not None:
+            if tumor.pk is not None and tumor.zuordnung != zuordnung:
                 touched.add(tumor)
+            tumor.zuordnung = zuordnung
             placed.append((meldung, patient, tumor))
     copy_objects([tumor for tumor in tumors.values() if tumor.pk is None])
     update_objects(list(touched), ["zuordnung"])

@@ -7,6 +7,7 @@ import datetime
 import io
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -72,6 +73,25 @@ def test_a_known_tumour_id_is_the_same_tumour_in_a_later_package(erika, praxis, 
     upload(xml_for(erika, praxis, [meldung(3, praxis.melder_id, **{"@Tumor_ID": "T-7"})]), praxis, physician)
     assert sorted(Tumor.objects.filter(patient=erika).values_list("number", "tumor_id")) == [(1, "1"), (2, "T-7")]
     assert Report.objects.filter(patient=erika).count() == 3
+
+
+def test_a_known_tumour_is_written_again_only_where_a_package_changes_its_tumorzuordnung(
+    erika, praxis, physician, clock
+):
+    """Every report of a tumour repeats its Tumorzuordnung, and a follow-up package mostly repeats the stored one:
+    then the tumour's row stays as it is (no new row version per report or package)."""
+    upload(xml_for(erika, praxis, [meldung(1, praxis.melder_id)]), praxis, physician)
+
+    def tumour_updates(meldungen: list[dict[str, Any]]) -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            assert upload(xml_for(erika, praxis, meldungen), praxis, physician).state == PackageState.ANGENOMMEN
+        return [query["sql"] for query in queries if query["sql"].startswith('UPDATE "reports_tumor"')]
+
+    assert tumour_updates([meldung(2, praxis.melder_id), meldung(3, praxis.melder_id)]) == []
+    assert len(tumour_updates([meldung(4, praxis.melder_id, Seitenlokalisation="R")])) == 1
+    tumour = Tumor.objects.get(patient=erika)
+    assert tumour.zuordnung["Seitenlokalisation"] == "R"
+    assert tumour.zuordnung == Report.objects.get(meldung_id="KH-4").data["Tumorzuordnung"]
 
 
 def test_an_unknown_patient_is_created_from_the_stammdaten(praxis, physician, clock):
