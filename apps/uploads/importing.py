@@ -73,7 +73,7 @@ def store(package: Package, batch: list[PatientEntry], stored: dict[str, Patient
             patient = patients[entry.patient_id]
             zuordnung = meldung.about.zuordnung
             tumor = tumors.get((patient.pk, zuordnung["@Tumor_ID"])) or _new_tumor(patient, zuordnung, tumors)
-            if tumor.pk is not None and tumor.zuordnung != zuordnung:
+            if tumor.pk is not None and tumor.zuordnung != zuordnung:  # a follow-up mostly repeats the stored one
                 touched.add(tumor)
             tumor.zuordnung = zuordnung
             placed.append((meldung, patient, tumor))
