@@ -218,8 +218,11 @@ class BlindIndexField(models.CharField):  # type: ignore[type-arg]
         name, path, args, kwargs = super().deconstruct()
         kwargs.update(sources=list(self.sources), label=self.label)
         for option, default in (("max_length", 96), ("db_index", True), ("editable", False), ("null", True)):
-            if kwargs.get(option) == default:
-                del kwargs[option]
+            value = getattr(self, option)  # not kwargs: Field leaves out what equals Field's own default
+            if value == default:
+                kwargs.pop(option, None)
+            else:
+                kwargs[option] = value
         return name, path, args, kwargs
 
     def compute(self, instance: models.Model) -> str | None:

@@ -3,6 +3,7 @@ import datetime
 import pytest
 
 from apps.core import blind_index
+from apps.core.fields import BlindIndexField
 from tests.core.specimen import Specimen
 from tests.keys import with_key_first
 
@@ -50,3 +51,13 @@ def test_rows_stay_findable_while_a_new_key_is_introduced(key_rings):
     specimen.save()
     assert specimen.name_born_index.startswith("b1:new:")
     assert find("Müller", BORN) == [specimen]
+
+
+@pytest.mark.parametrize("options", [{}, {"db_index": False}, {"db_index": False, "null": False, "max_length": 120}])
+def test_a_blind_index_declared_with_other_options_keeps_them_in_migrations(options):
+    """What a migration records is what the model declares: an index left out must not come back (or stay)."""
+    field = BlindIndexField(sources=("name",), label="probe", **options)
+    _, _, args, kwargs = field.deconstruct()
+    again = BlindIndexField(*args, **kwargs)
+    chosen = ("db_index", "null", "max_length", "sources", "label")
+    assert [getattr(again, name) for name in chosen] == [getattr(field, name) for name in chosen]
