@@ -45,10 +45,7 @@ class Patient(models.Model):
     """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    # No index of its own: every lookup names the institution first, and the keys below begin with it.
-    institution = models.ForeignKey(
-        "institutions.Institution", on_delete=models.PROTECT, related_name="patients", db_index=False
-    )
+    institution = models.ForeignKey("institutions.Institution", on_delete=models.PROTECT, related_name="patients")
     patient_id = models.CharField("Patienten-ID", max_length=50)  # oBDS allows 50; uploads bring theirs
     insurance_kind = models.CharField("Versicherung", max_length=10, choices=InsuranceKind.choices)
     iknr = models.CharField("IK der Krankenkasse", max_length=9, blank=True)
@@ -72,12 +69,8 @@ class Patient(models.Model):
     # The date the Stammdaten are from: an online change's day, or the Meldedatum of the package that brought them.
     # A package older than that brings older Stammdaten, which do not replace these (apps.uploads.matching).
     stammdaten_stand = models.DateField("Stand der Stammdaten", null=True, blank=True)
-    # Looked up only within an institution (apps/patients/lookups.py, apps/uploads/matching.py): by the unique key
-    # (institution, insurance_index) and the index (institution, name_index) below, not by indexes of their own.
-    insurance_index = BlindIndexField(
-        sources=("insurance_number", "geburtsdatum"), label="patient.versicherung", db_index=False
-    )
-    name_index = BlindIndexField(sources=("nachname", "geburtsdatum"), label="patient.nachname", db_index=False)
+    insurance_index = BlindIndexField(sources=("insurance_number", "geburtsdatum"), label="patient.versicherung")
+    name_index = BlindIndexField(sources=("nachname", "geburtsdatum"), label="patient.nachname")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -93,10 +86,7 @@ class Patient(models.Model):
             models.UniqueConstraint(fields=["id", "institution"], name="patient_in_institution"),
         ]
         # The search of the list of sent reports by the start of a Patient_ID in any case (apps/reports/sent.py).
-        indexes = [
-            models.Index(OpClass(Upper("patient_id"), name="text_pattern_ops"), name="patient_id_search"),
-            models.Index(fields=["institution", "name_index"], name="name_in_institution"),
-        ]
+        indexes = [models.Index(OpClass(Upper("patient_id"), name="text_pattern_ops"), name="patient_id_search")]
 
     def __str__(self) -> str:
         return f"Patient {self.patient_id}"  # never the name: str() ends up in logs and error pages

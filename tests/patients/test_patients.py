@@ -5,7 +5,6 @@ import pytest
 from django.db import connection
 from django.http import Http404
 
-from apps.core.bulk import copy_objects
 from apps.core.models import AuditEvent
 from apps.patients import lookups
 from apps.patients.actions import DuplicatePatient, do_create_patient
@@ -41,24 +40,6 @@ def test_found_by_own_patient_id_and_by_surname_and_birth_date(erika, praxis):
     assert lookups.by_patient_id(praxis, erika.patient_id.lower()) == erika
     assert lookups.by_surname(praxis, "MUSTERMANN ", BORN) == [erika]
     assert lookups.by_surname(praxis, "Musterfrau", BORN) == []
-
-
-def test_the_lookups_go_by_the_institutions_keys(erika, praxis, physician):
-    """At registry scale (a million patients, bench/patients.py) a lookup must not read the table. The blind indexes
-    have no index of their own: each lookup names the institution, and its keys begin with it."""
-    copy_objects([Patient(institution=praxis, created_by=physician, patient_id=f"P{number}", insurance_kind="GKV",
-                          insurance_number=f"A{number:09d}", nachname="Muster", vornamen="Max", geschlecht="M",
-                          geburtsdatum=BORN + datetime.timedelta(days=number)) for number in range(300)])  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE patients_patient")  # what autovacuum does for a table of that size
-    names = lookups.index_field("name_index").candidates("Mustermann", BORN)
-    numbers = lookups.index_field("insurance_index").candidates("A000500015", BORN)
-    assert "Index Scan using name_in_institution" in lookups_plan(praxis, name_index__in=names)
-    assert "Index Scan using one_record_per_insured_person" in lookups_plan(praxis, insurance_index__in=numbers)
-
-
-def lookups_plan(institution, **wanted) -> str:
-    return Patient.objects.filter(institution=institution, **wanted).explain()
 
 
 def test_another_institution_never_finds_the_patient(erika, outsider_praxis, outsider):
