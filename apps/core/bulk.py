@@ -14,6 +14,7 @@ lets each field compute its value as ``save()`` does, and gives each instance it
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -140,7 +141,7 @@ def _copy(meta: Options[Any], fields: Sequence[models.Field[Any, Any]]) -> Itera
     rolled back after each (medians of eight, alternating with text): PostgreSQL's CPU 0.210–0.225 s → 0.190–0.195 s,
     this process's 0.074–0.075 s → 0.054–0.057 s (two runs)."""
     quote = connection.ops.quote_name
-    types = _binary_types(fields)
+    types = _binary_types(tuple(fields))
     statement = f"COPY {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) FROM STDIN"
     with connection.cursor() as cursor, cursor.copy(statement + (" (FORMAT BINARY)" if types else "")) as copy:
         if types:
@@ -154,8 +155,11 @@ def _copy(meta: Options[Any], fields: Sequence[models.Field[Any, Any]]) -> Itera
 BINARY = {"text", "varchar", "bigint", "integer", "smallint", "boolean", "uuid", "date", "timestamp with time zone"}
 
 
-def _binary_types(fields: Sequence[models.Field[Any, Any]]) -> list[str] | None:
-    types = [(field.db_type(connection) or "").split("(")[0] for field in fields]
+@functools.cache
+def _binary_types(fields: tuple[models.Field[Any, Any], ...]) -> tuple[str, ...] | None:
+    """Once per table and columns: Django's ``db_type`` takes 0.1–0.14 ms for a report's or a patient's columns, and
+    an upload copies three tables per batch of 50 patients."""
+    types = tuple((field.db_type(connection) or "").split("(")[0] for field in fields)
     return types if all(kind in BINARY for kind in types) else None
 
 
