@@ -15,8 +15,8 @@ Measured on the 10 MB benchmark package in a test process (medians of ten runs e
 the file a second time, without the schema, and reading the elements itself while the child only validated
 (batches of 200 patients) took 0.61 s; reading in the child, with the pipe widened and batches of 50, takes
 0.56 s. The child's reading gains only together with the wider pipe: without it, the same code took 0.66 s in a
-later comparison (see ``_widen``). Whenever the pipe is empty, this process is told (``idle``): the upload then
-stores what has come, so that little is left for after the file's end (``processing.Scan.idle``).
+later comparison (see ``_widen``). Tried and dropped: storing whatever has come whenever the pipe is empty (no
+measurable gain).
 
 Where this process falls behind, the child takes on some of its work (``lagging``, see ``_lagging``): for the
 upload, the plausibility rules of a patient. Always running them in the child made it the slower half.
@@ -45,16 +45,14 @@ Opener = Callable[[], AbstractContextManager[IO[bytes]]]
 Read = Callable[[etree._Element, bool], Any]
 Take = Callable[[Any], None]
 Reached = Callable[[int], None]  # how many bytes of the file the child has read (for the package's progress)
-Idle = Callable[[], None]  # nothing waits in the pipe: this process has time for work it would do later
 READ, CHECKED, REFUSED = "gelesen", "geprueft", "abgelehnt"
 
 
 def judge_alongside(
-    source: IO[bytes], reopen: Opener, read: Read, take: Take, reached: Reached | None = None, idle: Idle | None = None
+    source: IO[bytes], reopen: Opener, read: Read, take: Take, reached: Reached | None = None
 ) -> Verdict:
     """``judge``'s verdict; ``take`` gets ``read`` of each element ``judge`` would visit, in the same order, and
-    ``reached`` after it how far into the file the child had read then. ``idle`` is called whenever this process
-    has taken all the child has sent so far and would wait for more."""
+    ``reached`` after it how far into the file the child had read then."""
     choice = chosen_schema(source)
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
@@ -69,7 +67,7 @@ def judge_alongside(
     sender.close()
     kind, fields, found = "", None, 0  # until the child answers
     try:
-        kind, fields, found = _follow(receiver, take, reached or _nowhere, idle or _nothing)
+        kind, fields, found = _follow(receiver, take, reached or _nowhere)
     except EOFError:
         raise RuntimeError("the schema check's child process died without a verdict") from None
     finally:
@@ -115,11 +113,9 @@ def _lagging(end: Connection) -> bool:
     return int.from_bytes(unread, sys.byteorder) > LAGGING_BYTES
 
 
-def _follow(receiver: Connection, take: Take, reached: Reached, idle: Idle) -> tuple[str, Any, int]:
+def _follow(receiver: Connection, take: Take, reached: Reached) -> tuple[str, Any, int]:
     """This process's pass: each element the child read (and how far it had read then), then its verdict."""
     while True:
-        if not receiver.poll():
-            idle()
         kind, value, number = receiver.recv()
         if kind != READ:
             return kind, value, number
@@ -128,10 +124,6 @@ def _follow(receiver: Connection, take: Take, reached: Reached, idle: Idle) -> t
 
 
 def _nowhere(position: int) -> None:
-    pass
-
-
-def _nothing() -> None:
     pass
 
 

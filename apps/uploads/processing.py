@@ -40,8 +40,6 @@ from apps.uploads.report import IN_FILE
 
 MELDER_PATH = "/oBDS/Menge_Melder/Melder"
 BATCH = 50  # patients per database round: the last one is stored after the file's end, so it is kept small
-# While the schema check's child is still reading and nothing else waits, fewer are stored at once (``Scan.idle``).
-IDLE_BATCH = 5
 # From this size the schema check runs in a child process beside the Python checks (two cores); below it
 # the child's start costs more than it saves.
 ALONGSIDE_FROM = 1024 * 1024
@@ -193,17 +191,6 @@ class Scan:
             entries.append(entry)
         return PatientEntry(str(patient.get("@Patient_ID", "")), stammdaten, entries, stand=self.meldedatum)
 
-    def idle(self) -> None:
-        """The worker has taken all the child has read so far and would wait: it stores what has come meanwhile.
-
-        Otherwise what came since the last full batch (up to 49 patients) is stored only after the file's end,
-        with the child's core idle. In a test process on the 10 MB benchmark package (2026-12-02, eight rounds
-        each way, alternating, on a slow VM), the median time from the child's verdict to the end went from
-        0.119 s to 0.050 s and the median of the whole from 1.22 s to 1.09 s; the package was stored in 9–16
-        rounds instead of 6, without more CPU time in all (medians 1.97 s against 2.11 s)."""
-        if len(self.pending) >= IDLE_BATCH:
-            self.flush()
-
     def flush(self) -> None:
         self.progress.report(self.done, self.outcome.counts["patienten"])
         batch, self.pending = self.pending, []
@@ -250,7 +237,7 @@ def validate(package: Package, importing: bool) -> Outcome:
             first_problem = len(scan.outcome.problems)
             with file.open() as source:
                 if file.size >= ALONGSIDE_FROM:
-                    verdict = judge_alongside(source, file.open, scan.read, scan.take, scan.reached, scan.idle)
+                    verdict = judge_alongside(source, file.open, scan.read, scan.take, scan.reached)
                 else:
                     verdict = judge(source, lambda element: scan.take(scan.read(element)))
             formats.add(verdict.format)

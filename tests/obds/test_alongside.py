@@ -147,33 +147,3 @@ def test_the_child_is_told_while_this_process_lags_behind(big_package):
     assert verdict.valid and told[0] is False  # nothing waited yet
     behind = told.index(True)
     assert False in told[behind:]  # caught up again
-
-
-def test_idle_is_called_while_this_process_waits_for_the_child(big_package):
-    """For an upload: the patients taken so far are stored then, not all after the file's end."""
-    happened: list[str] = []
-
-    def slow_read(element: object, lagging: bool) -> str:  # in the child: this process keeps waiting for it
-        time.sleep(0.002)
-        return tag(element)
-
-    verdict = judge_alongside(
-        io.BytesIO(big_package), opener(big_package), slow_read, happened.append, idle=lambda: happened.append("idle")
-    )
-    taken = [event for event in happened if event != "idle"]
-    first, last = happened.index(taken[0]), len(happened) - 1 - happened[::-1].index(taken[-1])
-    assert verdict.valid and len(taken) == big_package.count(b"<Patient ") + 3
-    assert "idle" in happened[first:last]
-
-
-def test_idle_is_not_called_while_elements_wait(big_package):
-    happened: list[str] = []
-
-    def take(taken: str) -> None:
-        if all(event == "idle" for event in happened):  # the first element
-            time.sleep(0.5)  # meanwhile the child reads on and fills the pipe
-        happened.append(taken)
-
-    judge_alongside(io.BytesIO(big_package), opener(big_package), tag, take, idle=lambda: happened.append("idle"))
-    first = next(number for number, event in enumerate(happened) if event != "idle")
-    assert happened[first + 1] != "idle"  # the second element was waiting when the first had been taken

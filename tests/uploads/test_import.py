@@ -6,7 +6,6 @@ import csv
 import datetime
 import io
 import re
-import time
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +32,7 @@ from apps.uploads.entries import PatientEntry
 from apps.uploads.importing import store
 from apps.uploads.models import Package, PackageState
 from apps.uploads.processing import process
-from apps.uploads.reading import ReadElement, ReadPatient, read
+from apps.uploads.reading import ReadElement, ReadPatient
 from tests.personas import log_in
 from tests.uploads.packages import (
     kvnr,
@@ -207,29 +206,6 @@ def test_a_schema_error_after_stored_patients_imports_nothing(praxis, physician,
     assert package.state == PackageState.ABGELEHNT
     assert package.problems[0]["zeile"] > 1
     assert not Report.objects.exists() and not Patient.objects.exists()
-
-
-def test_patients_are_stored_while_the_schema_check_still_reads(praxis, physician, clock, monkeypatch):
-    """The worker, waiting for the schema check's child, stores what has come (at least IDLE_BATCH patients) rather
-    than leave it all for after the file's end; the package is stored as it would be in one round."""
-    stored = []
-
-    def counting_store(package, batch, stored_before):
-        store(package, batch, stored_before)
-        stored.append(len(batch))
-
-    def slow_read(scan, element, lagging=False):  # in the child: the worker keeps waiting for it
-        time.sleep(0.01)
-        return read(element)
-
-    monkeypatch.setattr(processing, "store", counting_store)
-    monkeypatch.setattr(processing.Scan, "read", slow_read)
-    content = package_bytes(praxis, [patient(number, praxis.melder_id) for number in range(40)])  # ~1.3 MB
-    package = upload(content, praxis, physician)
-    assert package.state == PackageState.ANGENOMMEN and len(content) >= processing.ALONGSIDE_FROM
-    assert len(stored) > 1 and min(stored[:-1]) >= processing.IDLE_BATCH and sum(stored) == 40
-    assert Patient.objects.filter(institution=praxis).count() == 40
-    assert Report.objects.filter(package=package).count() == package.counts["angenommen"] > 40
 
 
 def test_a_package_that_keeps_killing_its_worker_is_refused_after_three_attempts(erika, praxis, physician, clock):
