@@ -25,7 +25,7 @@ from lxml import etree  # type: ignore[import-untyped]  # lxml-stubs 0.5 lags lx
 
 from apps.obds.identities import Constraint, taken, without_constraints
 from apps.obds.patterns import Untranslatable, python_pattern
-from apps.obds.schema_model import XS, ElementSpec, load, parsed, to_data
+from apps.obds.schema_model import XS, ElementSpec, compiled_reader, load, parsed, to_data
 
 LONG = 200  # characters: the DIN SPEC 91379 patterns have 635 to 2 635, the code formats of oBDS at most 60
 UNREAD = ("group", "attributeGroup", "list", "union", "any", "anyAttribute", "redefine", "include", "import", "all")
@@ -93,9 +93,20 @@ class Checks:
     text: list[Step] = field(default_factory=list)
     attributes: list[tuple[str, list[Step]]] = field(default_factory=list)
     children: list[tuple[str, Checks, bool]] = field(default_factory=list)  # name, its checks, repeated
+    _plain: tuple[Any, ...] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __bool__(self) -> bool:
         return bool(self.text or self.attributes or self.children)
+
+    def plain(self) -> tuple[Any, ...]:
+        """These checks as ``compiled_reader.passes`` takes them (tuples, each pattern's ``fullmatch``); made once."""
+        if self._plain is None:
+            self._plain = (
+                _plain_steps(self.text),
+                tuple(("@" + name, _plain_steps(steps)) for name, steps in self.attributes),
+                tuple((name, below.plain(), repeated) for name, below, repeated in self.children),
+            )
+        return self._plain
 
     def passes(self, data: Any) -> bool:
         """Plain loops: this runs for some 50 000 elements of a 10 MB package."""
@@ -115,6 +126,10 @@ class Checks:
                 if not (_fits(below.text, each) if type(each) is str else below.passes(each)):
                     return False
         return True
+
+
+def _plain_steps(steps: list[Step]) -> tuple[Any, ...]:
+    return tuple(tuple((quick.fullmatch, whole.fullmatch) for quick, whole in step) for step in steps)
 
 
 def _fits(steps: list[Step], value: str) -> bool:
@@ -174,7 +189,10 @@ class Repertoire:
         if not checks:
             return True
         try:
-            return checks.passes(to_data(element, spec, keep=True))
+            data = to_data(element, spec, keep=True)
+            if compiled_reader is not None:  # 17 ms instead of 29 for the 10 MB benchmark package
+                return compiled_reader.passes(data, checks.plain())
+            return checks.passes(data)
         except (KeyError, ValueError, TypeError, IndexError, AttributeError):
             return False  # not what the schema allows there: the official XSD will say what
 

@@ -247,7 +247,7 @@ class Reader:
         """This Reader as ``compiled_reader`` takes it, keyed by local names; made once (the table of a recursive
         type holds itself)."""
         if self._plain is None:
-            self._plain = [self.text, {}]
+            self._plain = [self.text, {}, None]
             for tag, (name, below, repeated) in self.children.items():
                 self._plain[1][etree.QName(tag).localname] = (name, below and below.plain(), repeated)
         return self._plain

@@ -99,3 +99,17 @@ def test_a_text_only_child_reads_as_its_text_and_a_refused_child_names_itself():
     spec = schema_model.load().root.child("Menge_Patient").child("Patient")
     assert both(CASES["plain"], spec)[1]["Patienten_Stammdaten"]["Nachname"] == "Müller 😀"
     assert both(CASES["child the schema does not allow"], spec)[1] == ("KeyError", ("Unbekannt",))
+
+
+@needs_it
+def test_a_table_with_more_children_than_its_name_cache_holds_reads_as_python_does_every_time():
+    """Names are looked up by the address of libxml2's copy first (``_Names``, 64 places); past that they are
+    decoded as before. Read twice: the second read finds the names the first one cached."""
+    names = [f"Feld{number}" for number in range(100)]
+    reader = schema_model.Reader(text=False, namespace="", children={name: (name, None, False) for name in names})
+    element = etree.fromstring("<E>" + "".join(f"<{name}>{name}!</{name}>" for name in reversed(names)) + "</E>")
+    expected = {name: f"{name}!" for name in reversed(names)}
+    for _ in range(2):
+        data = schema_model.compiled_reader.read(element, reader.plain(), b"")
+        assert data == schema_model._read(element, reader) == expected
+        assert list(data) == list(expected)  # in the file's order, as the rules and paths expect

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import json
 import random
 import re
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -17,6 +19,7 @@ from apps.obds import safe_xml
 from apps.obds.patterns import Untranslatable, python_pattern
 from apps.obds.repertoire import Repertoire, _fits, _translated, fast_variant, taken_over
 from apps.obds.safe_xml import VISITED, judge
+from apps.obds.schema_model import compiled_reader, to_data
 from apps.obds.schemas import FAMILIES
 from apps.uploads.reading import ReadElement, patient_data, read
 from tests.obds.test_formats import one_pattern_schema
@@ -188,3 +191,52 @@ def test_a_name_split_by_a_comment_is_read_whole_for_storing():
     assert judge(io.BytesIO(content), lambda element: read_elements.append(read(element))).valid
     patient_read = next(element for element in read_elements if element.name == "Patient")
     assert patient_data(patient_read.value)[0]["Patienten_Stammdaten"]["Vornamen"] == "Erika"
+
+
+def _every_text(data: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """The path (keys and list positions) of every string in ``data``."""
+    if isinstance(data, str):
+        return [path]
+    items = data.items() if isinstance(data, dict) else enumerate(data)
+    return [found for key, value in items for found in _every_text(value, (*path, key))]
+
+
+def _replaced(data: Any, path: tuple[Any, ...], value: str) -> Any:
+    copy = json.loads(json.dumps(data))
+    place = copy
+    for key in path[:-1]:
+        place = place[key]
+    place[path[-1]] = value
+    return copy
+
+
+def _answer(check: Any, data: Any) -> Any:
+    try:
+        return check(data)
+    except Exception as error:  # the kind of error is what is compared
+        return type(error)
+
+
+@pytest.mark.skipif(compiled_reader is None, reason="compiled_reader is not built here: Python checks alone")
+@pytest.mark.parametrize("visited", ["Patient", "Absender"])
+def test_the_compiled_check_answers_as_the_python_check_for_every_value_made_wrong(visited):
+    """``compiled_reader.passes`` stands in for ``Checks.passes`` wherever it is built: the same answer for the
+    package's data as read, for that data with any one value given a character outside the repertoire or a
+    character of it, and the same error for data that is not an element's."""
+    repertoire = Repertoire(OBDS_XSD, VISITED)
+    spec, checks = repertoire.specs[visited]
+    content = package_bytes(PRAXIS, [patient(1, PRAXIS.melder_id)])
+    element = next(etree.fromstring(content).iter(f"{{*}}{visited}"))
+    data = to_data(element, spec)
+    assert compiled_reader.passes(data, checks.plain()) is checks.passes(data) is True
+    paths = _every_text(data)
+    refused = 0
+    for path in paths:
+        for value in ("Köln☃", "Ą", "\u00a0", ""):
+            changed = _replaced(data, path, value)
+            python = _answer(checks.passes, changed)
+            assert _answer(lambda data: compiled_reader.passes(data, checks.plain()), changed) == python, path
+            refused += python is False
+    assert refused >= {"Patient": 3, "Absender": 2}[visited]  # names, addresses, attributes are checked
+    for odd in (["a list"], 7, None, {"Menge_Meldung": "not a dict"}):
+        assert _answer(lambda data: compiled_reader.passes(data, checks.plain()), odd) == _answer(checks.passes, odd)
