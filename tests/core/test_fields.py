@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 from django.core import checks
+from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.test.utils import isolate_apps
 
@@ -61,6 +62,22 @@ def test_values_come_back_as_their_own_types():
     assert loaded.nickname == ""
     assert loaded.born == datetime.date(1900, 1, 1)
     assert loaded.notes == {"a": [1, "ß", None]}
+
+
+@pytest.mark.parametrize(
+    "given",
+    [datetime.date(1961, 4, 17), "1961-04-17", datetime.datetime(1961, 4, 17, 10, 30)],
+    ids=["date", "ISO text", "datetime"],
+)
+def test_a_date_is_stored_as_the_day_it_names_in_any_form_djangos_date_field_takes(given):
+    specimen = Specimen.objects.create(name="A", born=given)
+    assert reload(specimen).born == datetime.date(1961, 4, 17)
+
+
+def test_a_text_that_is_no_date_is_refused_as_djangos_date_field_refuses_it():
+    with pytest.raises(ValidationError), transaction.atomic():
+        Specimen.objects.create(name="A", born="1961-02-30")
+    assert not Specimen.objects.exists()
 
 
 def test_json_is_stored_in_the_one_canonical_form_earlier_rows_were_written_in():
