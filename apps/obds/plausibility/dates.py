@@ -25,6 +25,8 @@ CHILD_AGE = 18  # the Deutsches Kinderkrebsregister takes patients diagnosed bef
 
 @rule("DATUM_ZUKUNFT", Severity.FEHLER, "Datum")
 def no_future_dates(context: Context) -> Located | None:
+    if context.within(context.meldung, latest=context.today):
+        return None
     for path, day in context.dates_where(context.meldung, lambda day: day > context.today):
         return Located(f"Das Datum {german(day)} ({path.rsplit('/', 1)[-1]}) liegt in der Zukunft.", path)
     return None
@@ -32,6 +34,8 @@ def no_future_dates(context: Context) -> Located | None:
 
 @rule("DATUM_BEREICH", Severity.FEHLER, "Datum")
 def dates_in_obds_range(context: Context) -> Located | None:
+    if context.within(context.meldung, EARLIEST, LATEST):
+        return None
     for path, day in context.dates_where(context.meldung, lambda day: not EARLIEST <= day <= LATEST):
         message = f"Das Datum {german(day)} ({path.rsplit('/', 1)[-1]}) liegt nicht zwischen 1900 und 2029."
         return Located(message, path)
@@ -41,7 +45,7 @@ def dates_in_obds_range(context: Context) -> Located | None:
 @rule("DATUM_VOR_GEBURT", Severity.FEHLER, "Datum", "Geburtsdatum")
 def no_date_before_birth(context: Context) -> Located | None:
     born = context.born
-    if born is None:
+    if born is None or context.within(context.meldung, earliest=born):
         return None
     for path, day in context.dates_where(context.meldung, lambda day: day < born):
         return Located(f"Das Datum {german(day)} ({path.rsplit('/', 1)[-1]}) liegt vor dem Geburtsdatum.", path)
@@ -143,8 +147,14 @@ def death_after_everything(context: Context) -> str | None:
     def after(day: datetime.date) -> bool:
         return day > died
 
-    later = [day for report in context.earlier for _, day in context.dates_where(report, after)]
-    later += [day for path, day in context.dates_where(context.meldung, after) if not path.endswith("Sterbedatum")]
+    later = [
+        day
+        for report in context.earlier
+        if not context.within(report, latest=died)
+        for _, day in context.dates_where(report, after)
+    ]
+    if not context.within(context.meldung, latest=died):
+        later += [day for path, day in context.dates_where(context.meldung, after) if not path.endswith("Sterbedatum")]
     if later:
         return f"Das Sterbedatum ({german(died)}) liegt vor einem anderen Datum des Patienten ({german(max(later))})."
     return None

@@ -9,6 +9,7 @@ from apps.obds.plausibility.engine import Context, Severity, get, rule, text
 
 FEMALE_SITES = re.compile(r"C5[1-8]")  # vulva … placenta
 MALE_SITES = re.compile(r"C6[0-3]")  # penis, prostate, testis, other male genital organs
+IN_SITU = re.compile(r"D0\d")
 # ICD-10 chapters whose ICD-O topography carries the same three characters; lymphomas, leukaemias, C43/C44/C46
 # (melanoma and skin), C77–C80 (lymph nodes, unknown primary) follow other rules.
 SAME_SITE_CODES = re.compile(r"C(0\d|1\d|2\d|3\d|4[0-2]|4[5789]|5\d|6\d|7[0-6])")
@@ -22,14 +23,6 @@ MODULES = {
 
 def topography(context: Context) -> str:
     return text(get(context.body, "Primaertumor_Topographie_ICD_O/Code")) or ""
-
-
-def morphologies(context: Context) -> list[str]:
-    found = [text(get(context.meldung, "Tumorzuordnung/Morphologie_ICD_O/Code"))]
-    histology = context.body.get("Histologie")
-    items = histology.get("Morphologie_ICD_O", []) if isinstance(histology, dict) else []
-    found += [text(item.get("Code")) for item in items if isinstance(item, dict)]
-    return [code for code in found if code]
 
 
 @rule("GESCHLECHT_WEIBLICHE_ORGANE", Severity.FEHLER, "Tumorzuordnung/Primaertumor_ICD/Code", "Geschlecht")
@@ -64,7 +57,7 @@ def icd_matches_topography(context: Context) -> str | None:
 def malignant_behaviour(context: Context) -> str | None:
     if not context.icd.startswith("C"):
         return None
-    for morphology in morphologies(context):
+    for morphology in context.morphologies:
         if morphology.endswith(("/0", "/1", "/2")):
             return (
                 f"Zu einer bösartigen Neubildung ({context.icd}) passt die Morphologie {morphology} nicht "
@@ -75,9 +68,9 @@ def malignant_behaviour(context: Context) -> str | None:
 
 @rule("DIGNITAET_IN_SITU", Severity.FEHLER, "Tumorzuordnung/Primaertumor_ICD/Code", "Morphologie_ICD_O")
 def in_situ_behaviour(context: Context) -> str | None:
-    if not re.match(r"D0\d", context.icd):
+    if not IN_SITU.match(context.icd):
         return None
-    for morphology in morphologies(context):
+    for morphology in context.morphologies:
         if not morphology.endswith("/2"):
             return f"Zu einem In-situ-Tumor ({context.icd}) gehört die Dignität /2, nicht {morphology}."
     return None
@@ -168,7 +161,7 @@ def topography_exists(context: Context) -> str | None:
 def morphology_exists(context: Context) -> str | None:
     if context.codes is None:
         return None
-    for morphology in morphologies(context):
+    for morphology in context.morphologies:
         if morphology not in context.codes.morphology:
             return f"Den Morphologie-Code {morphology} gibt es in ICD-O-3 nicht."
     return None
