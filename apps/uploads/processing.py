@@ -30,7 +30,7 @@ from apps.obds.safe_xml import Rejected, judge
 from apps.uploads import field_lines, progress, testphase
 from apps.uploads.acceptance import refusal
 from apps.uploads.archive import xml_files
-from apps.uploads.entries import MELDUNG_PATH, MeldungEntry, PatientEntry
+from apps.uploads.entries import MELDUNG_PATH, About, MeldungEntry, PatientEntry
 from apps.uploads.importing import refuse_sent, store
 from apps.uploads.matching import stored_patients
 from apps.uploads.models import Package, PackageState
@@ -165,7 +165,8 @@ class Scan:
             meldungen = [orjson.loads(text) for text in sent.meldungen]
             findings = self.check(stammdaten, meldungen, sent.meldungen)
         entries = []
-        for index, about in enumerate(sent.about):
+        for index, fields in enumerate(sent.about):
+            about = About(*fields)
             where = {
                 "zeile": sent.lines[index] if index < len(sent.lines) else 0,
                 "pfad": MELDUNG_PATH,
