@@ -95,17 +95,19 @@ def _widen(end: Connection) -> None:
         fcntl.fcntl(end.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
 
 
-LAGGING_BYTES = PIPE_BYTES // 4
+LAGGING_BYTES = PIPE_BYTES // 2
 
 
 def _lagging(end: Connection) -> bool:
-    """Whether more than a quarter of the widened pipe waits to be taken: the taking process is behind, and the
+    """Whether more than half of the widened pipe waits to be taken: the taking process is behind, and the
     child, whose core then has time to spare, may do some of its work. For the upload the child then runs the
-    rules of a patient: of the 100 MB benchmark package's 2 926 patients about 1 700, of the 10 MB package's 293
-    about 120. In a test process (2026-12-01, alternating) the 100 MB package took 4.06–4.37 s instead of
-    4.85–5.03 s, the 10 MB package 0.44–0.47 s instead of 0.47–0.51 s. With half the pipe as the mark the 100 MB
-    package took 4.01–4.22 s, with an eighth 4.25–4.54 s, with three quarters 4.54–4.77 s. Where the pipe cannot
-    say how full it is, or was not widened, never."""
+    rules of a patient. In a test process (2026-12-01, alternating) the 100 MB package took 4.06–4.37 s with a
+    quarter as the mark instead of 4.85–5.03 s without, the 10 MB package 0.44–0.47 s instead of 0.47–0.51 s; with
+    half the pipe the 100 MB package took 4.01–4.22 s, with an eighth 4.25–4.54 s, with three quarters 4.54–4.77 s.
+    Once the child's reading had become quicker (2026-12-02), half beat a quarter in 9 of 12 alternating rounds of
+    each size (medians 0.517 s against 0.536 s for 10 MB; 4.633 s and 5.035 s against 5.367 s and 5.289 s for
+    100 MB). Three quarters: 10 MB quicker still (0.472 s against 0.525 s), 100 MB slower (4.982 s against 4.418 s).
+    Where the pipe cannot say how full it is, or was not widened, never."""
     try:
         unread = fcntl.ioctl(end.fileno(), termios.FIONREAD, bytes(4))
     except OSError:
