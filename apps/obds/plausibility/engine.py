@@ -108,9 +108,9 @@ class Context:
         return tuple(found)
 
     def within(self, report: Any, earliest: datetime.date | None = None, latest: datetime.date | None = None) -> bool:
-        """Whether every date-like string of ``report``'s JSON text lies within the bounds given, so that none of
-        its dates lies outside and a rule looking for one can stop here (False where the text is not known): two
-        comparisons instead of calling the rule's test for each date, as ``dates_where`` does."""
+        """Whether every date-like string of ``report``'s JSON text lies within the bounds given (False where the
+        text is not known). They include every date the walk of ``dates`` finds (and maybe more, such as attribute
+        values), so a rule looking for a date outside can stop here without walking the report."""
         hint = self.date_hints.get(id(report))
         if hint is None or hint[0] is not report:
             return False
@@ -118,12 +118,8 @@ class Context:
         return not days or ((earliest is None or min(days) >= earliest) and (latest is None or max(days) <= latest))
 
     def dates_where(self, report: Any, keep: Callable[[datetime.date], bool]) -> Dates:
-        """The dates of ``report`` that ``keep`` accepts, in order. Where the report's JSON text is known, its
-        date-like strings are tried first: they include every date the walk finds (and maybe more, such as
-        attribute values), so when ``keep`` accepts none of them the report need not be walked at all."""
-        hint = self.date_hints.get(id(report))
-        if hint is not None and hint[0] is report and not any(keep(day) for day in hint[1]):
-            return ()
+        """The dates of ``report`` that ``keep`` accepts, in order: a walk of the report. A rule asks ``within``
+        first, which answers from the date-like strings of the report's JSON where they are known."""
         return tuple(found for found in self.dates(report) if keep(found[1]))
 
 
